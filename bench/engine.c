@@ -1,0 +1,378 @@
+/* engine.c: synchronous rounds with a contact and a reply phase (engine.h, DESIGN.md).
+ *
+ * Delivery has two paths that give identical results:
+ * - canonical: every message (local ones too) goes through the transport, then a stable
+ *   counting sort by destination delivers each node's messages in (sender id, sequence)
+ *   order: source ranks hold contiguous id blocks, their buffers arrive in rank order and
+ *   each sender's messages were appended in the order it sent them.
+ * - immediate: for protocols flagged GB_PROTO_COMMUTATIVE a message to a local node is
+ *   handled inside send(), so the in-process engine stores no messages at all; only
+ *   messages to other ranks are buffered. `--ordered-delivery` forces the canonical path,
+ *   which the integration tests use to check that both agree.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gb_mpi.h"
+#include "gb_rng.h"
+
+typedef struct eng_outbox {
+    gb_outbox base;
+    gb_engine *e;
+    unsigned phase; /* 0 contact, 1 reply */
+    gb_node_t last_src;
+    uint16_t seq;
+} eng_outbox;
+
+struct gb_engine {
+    gb_engine_cfg cfg;
+    int rank, size;
+    gb_node_t first;
+    uint32_t count;
+    int immediate;
+    gb_transport tr[2];
+    eng_outbox ob[2];
+    void *state;
+    uint32_t round;
+    /* per-trial accounting on this rank */
+    uint64_t messages, header_bytes, payload_bytes, meta_bytes;
+    int err; /* first error raised inside a delivery callback */
+    /* canonical delivery scratch */
+    gb_msg *sorted;
+    size_t sorted_cap;
+    size_t *bucket; /* count + 1 entries */
+    /* per-trial series */
+    uint64_t *curve;
+    double *round_s, *round_max;
+    size_t series_cap;
+    gb_node_t reach_src;
+    uint64_t reach;
+};
+
+void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count)
+{
+    uint64_t base = n / (uint64_t)p, rem = n % (uint64_t)p, ur = (uint64_t)r;
+    *first = (gb_node_t)(ur * base + (ur < rem ? ur : rem));
+    *count = (uint32_t)(base + (ur < rem ? 1 : 0));
+}
+
+int gb_block_owner(uint64_t n, int p, gb_node_t node)
+{
+    uint64_t base = n / (uint64_t)p, rem = n % (uint64_t)p;
+    uint64_t big = rem * (base + 1);
+    if (node < big)
+        return (int)(node / (base + 1));
+    return (int)(rem + (node - big) / base);
+}
+
+static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
+{
+    if (phase == 0)
+        return e->cfg.proto->on_contact(e->state, e->round, m, &e->ob[1].base);
+    if (e->cfg.proto->on_reply == NULL)
+        return GB_EINVAL;
+    return e->cfg.proto->on_reply(e->state, e->round, m);
+}
+
+static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
+{
+    eng_outbox *o = (eng_outbox *)base;
+    gb_engine *e = o->e;
+    if (m->dst >= e->cfg.n || m->src >= e->cfg.n)
+        return GB_EINVAL;
+    if (m->src != o->last_src) {
+        o->last_src = m->src;
+        o->seq = 0;
+    }
+    m->seq = o->seq++;
+    e->messages++;
+    e->header_bytes += GB_HEADER_BYTES;
+    e->payload_bytes += payload;
+    e->meta_bytes += meta;
+    int owner = e->size == 1 ? 0 : gb_block_owner(e->cfg.n, e->size, m->dst);
+    if (e->immediate && owner == e->rank)
+        return deliver(e, o->phase, m);
+    return gb_msgbuf_push(&e->tr[o->phase].out[owner], m);
+}
+
+int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
+{
+    gb_engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return gb_seterr(err, GB_ENOMEM, "engine: out of memory");
+    e->cfg = *cfg;
+    GB_MPI(MPI_Comm_rank(cfg->comm, &e->rank));
+    GB_MPI(MPI_Comm_size(cfg->comm, &e->size));
+    gb_block_range(cfg->n, e->size, e->rank, &e->first, &e->count);
+    e->immediate = (cfg->proto->flags & GB_PROTO_COMMUTATIVE) && !cfg->ordered;
+    int rc = gb_transport_init(&e->tr[0], cfg->transport, cfg->comm, err);
+    if (rc == 0)
+        rc = gb_transport_init(&e->tr[1], cfg->transport, cfg->comm, err);
+    if (rc == 0 && !e->immediate) {
+        e->bucket = malloc(((size_t)e->count + 1) * sizeof *e->bucket);
+        if (e->bucket == NULL)
+            rc = gb_seterr(err, GB_ENOMEM, "engine: out of memory for delivery buckets");
+    }
+    if (rc < 0) {
+        gb_engine_free(e);
+        return rc;
+    }
+    for (unsigned p = 0; p < 2; p++) {
+        e->ob[p].base.send = eng_send;
+        e->ob[p].base.impl = e;
+        e->ob[p].e = e;
+        e->ob[p].phase = p;
+    }
+    e->reach_src = GB_NODE_MAX;
+    *out = e;
+    return 0;
+}
+
+void gb_engine_free(gb_engine *e)
+{
+    if (e == NULL)
+        return;
+    gb_transport_fini(&e->tr[0]);
+    gb_transport_fini(&e->tr[1]);
+    free(e->sorted);
+    free(e->bucket);
+    free(e->curve);
+    free(e->round_s);
+    free(e->round_max);
+    free(e);
+}
+
+/* Deliver everything the last exchange of `phase` brought: in arrival order when handlers
+ * commute, else sorted stably by destination (canonical order, see the file comment). */
+static int deliver_received(gb_engine *e, unsigned phase)
+{
+    gb_transport *t = &e->tr[phase];
+    e->ob[1].last_src = GB_NODE_MAX;
+    if (e->immediate) {
+        for (int r = 0; r < e->size; r++)
+            for (size_t i = 0; i < t->seglen[r]; i++) {
+                int rc = deliver(e, phase, &t->seg[r][i]);
+                if (rc < 0)
+                    return rc;
+            }
+        return 0;
+    }
+    size_t total = 0;
+    for (int r = 0; r < e->size; r++)
+        total += t->seglen[r];
+    if (total > e->sorted_cap) {
+        gb_msg *s = realloc(e->sorted, total * sizeof *s);
+        if (s == NULL)
+            return GB_ENOMEM;
+        e->sorted = s;
+        e->sorted_cap = total;
+    }
+    memset(e->bucket, 0, ((size_t)e->count + 1) * sizeof *e->bucket);
+    for (int r = 0; r < e->size; r++)
+        for (size_t i = 0; i < t->seglen[r]; i++)
+            e->bucket[t->seg[r][i].dst - e->first + 1]++;
+    for (uint32_t i = 0; i < e->count; i++)
+        e->bucket[i + 1] += e->bucket[i];
+    for (int r = 0; r < e->size; r++)
+        for (size_t i = 0; i < t->seglen[r]; i++)
+            e->sorted[e->bucket[t->seg[r][i].dst - e->first]++] = t->seg[r][i];
+    for (size_t i = 0; i < total; i++) {
+        int rc = deliver(e, phase, &e->sorted[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int grow_series(gb_engine *e, size_t need)
+{
+    if (need <= e->series_cap)
+        return 0;
+    size_t cap = e->series_cap ? e->series_cap : 64;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *c = realloc(e->curve, cap * sizeof *c);
+    if (c == NULL)
+        return GB_ENOMEM;
+    e->curve = c;
+    double *r = realloc(e->round_s, cap * sizeof *r);
+    if (r == NULL)
+        return GB_ENOMEM;
+    e->round_s = r;
+    double *m = realloc(e->round_max, cap * sizeof *m);
+    if (m == NULL)
+        return GB_ENOMEM;
+    e->round_max = m;
+    e->series_cap = cap;
+    return 0;
+}
+
+/* Global error agreement: every rank learns the worst (lowest) code. */
+static int agree(gb_engine *e, int rc)
+{
+    int worst = rc;
+    GB_MPI(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, e->cfg.comm));
+    return worst;
+}
+
+static gb_node_t trial_source(const gb_engine_cfg *c, uint32_t trial)
+{
+    if (!c->source_random)
+        return c->source;
+    gb_rng r;
+    gb_rng_init(&r, c->seed, trial, 0, 0, GB_RNG_SOURCE);
+    return (gb_node_t)gb_rng_below(&r, c->n);
+}
+
+static uint64_t reachable_from(gb_engine *e, gb_node_t src)
+{
+    if (e->cfg.topo->connected == 1)
+        return e->cfg.n;
+    if (src != e->reach_src) {
+        e->reach = gb_topology_reachable(e->cfg.topo, src);
+        e->reach_src = src;
+    }
+    return e->reach;
+}
+
+int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char *err)
+{
+    const gb_engine_cfg *c = &e->cfg;
+    gb_node_t source = trial_source(c, trial);
+    uint64_t reach = reachable_from(e, source);
+    gb_proto_env env = {.topo = c->topo, .n = c->n, .first = e->first, .count = e->count,
+                        .fanout = c->fanout, .payload = c->payload, .seed = c->seed,
+                        .trial = trial, .source = source, .params = c->proto_params};
+    e->state = NULL;
+    int rc = c->proto->init(&env, &e->state, err);
+    if (agree(e, rc) < 0) {
+        if (rc == 0)
+            gb_seterr(err, GB_EFAIL, "protocol '%s' failed to start on another rank",
+                      c->proto->name);
+        c->proto->fini(e->state);
+        return rc < 0 ? rc : GB_EFAIL;
+    }
+    e->messages = e->header_bytes = e->payload_bytes = e->meta_bytes = 0;
+    uint64_t duplicates = 0;
+    for (unsigned p = 0; p < 2; p++) {
+        e->tr[p].bytes_sent = e->tr[p].msgs_sent = 0;
+        e->tr[p].exchange_s = 0.0;
+    }
+    if (grow_series(e, 64) < 0) {
+        c->proto->fini(e->state);
+        return gb_seterr(err, GB_ENOMEM, "engine: out of memory for the infection curve");
+    }
+    e->curve[0] = 1;
+    int converged = 0;
+    uint32_t round = 0;
+    double monitor_s = 0.0, gossip_s = 0.0;
+    GB_MPI(MPI_Barrier(c->comm));
+    double t_start = MPI_Wtime();
+    while (round < c->max_rounds) {
+        e->round = ++round;
+        if (grow_series(e, (size_t)round + 1) < 0) {
+            rc = GB_ENOMEM;
+            break;
+        }
+        double t0 = MPI_Wtime();
+        e->ob[0].last_src = e->ob[1].last_src = GB_NODE_MAX;
+        for (uint32_t i = 0; i < e->count && rc == 0; i++)
+            rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
+        /* Exchanges are collective: a rank that failed still takes part, then all agree. */
+        int xrc = gb_transport_exchange(&e->tr[0], 0);
+        if (rc == 0)
+            rc = xrc;
+        if (rc == 0)
+            rc = deliver_received(e, 0);
+        xrc = gb_transport_exchange(&e->tr[1], 1);
+        if (rc == 0)
+            rc = xrc;
+        if (rc == 0)
+            rc = deliver_received(e, 1);
+        gb_round_stats st = {0};
+        c->proto->end_round(e->state, round, &st);
+        duplicates += st.duplicates;
+        double t1 = MPI_Wtime();
+        e->round_s[round - 1] = t1 - t0;
+        gossip_s += t1 - t0;
+        /* Convergence monitor: one allreduce per round, timed apart from the gossip. */
+        int64_t local[3] = {(int64_t)st.informed, (int64_t)st.active, rc}, global[3];
+        int64_t sum_in[2] = {local[0], local[1]}, sum_out[2];
+        GB_MPI(MPI_Allreduce(sum_in, sum_out, 2, MPI_INT64_T, MPI_SUM, c->comm));
+        GB_MPI(MPI_Allreduce(&local[2], &global[2], 1, MPI_INT64_T, MPI_MIN, c->comm));
+        global[0] = sum_out[0];
+        global[1] = sum_out[1];
+        monitor_s += MPI_Wtime() - t1;
+        if (global[2] < 0) {
+            if (rc == 0)
+                gb_seterr(err, GB_EFAIL, "protocol '%s' failed on another rank in round %u",
+                          c->proto->name, round);
+            else
+                gb_seterr(err, rc, "protocol '%s' failed in round %u: %s", c->proto->name,
+                          round, gb_strerror(rc));
+            rc = (int)global[2];
+            break;
+        }
+        e->curve[round] = (uint64_t)global[0];
+        if (c->proto->flags & GB_PROTO_SELF_TERMINATING) {
+            if (global[1] == 0) {
+                converged = 1;
+                break;
+            }
+        } else if ((uint64_t)global[0] >= reach) {
+            converged = 1;
+            break;
+        }
+    }
+    double wall = MPI_Wtime() - t_start;
+    c->proto->fini(e->state);
+    e->state = NULL;
+    if (rc < 0)
+        return rc;
+
+    uint64_t sums[7] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
+                        e->tr[0].bytes_sent + e->tr[1].bytes_sent,
+                        e->tr[0].msgs_sent + e->tr[1].msgs_sent};
+    uint64_t gsums[7];
+    GB_MPI(MPI_Allreduce(sums, gsums, 7, MPI_UINT64_T, MPI_SUM, c->comm));
+    double times[4] = {wall, gossip_s, monitor_s, e->tr[0].exchange_s + e->tr[1].exchange_s};
+    double gtimes[4];
+    GB_MPI(MPI_Allreduce(times, gtimes, 4, MPI_DOUBLE, MPI_MAX, c->comm));
+    GB_MPI(MPI_Allreduce(e->round_s, e->round_max, (int)round, MPI_DOUBLE, MPI_MAX, c->comm));
+
+    /* t_ave over the nodes informed after round 0; t_last = last round that informed one. */
+    double sum_rounds = 0.0;
+    uint32_t t_last = 0;
+    for (uint32_t r = 1; r <= round; r++) {
+        uint64_t newly = e->curve[r] - e->curve[r - 1];
+        sum_rounds += (double)r * (double)newly;
+        if (newly > 0)
+            t_last = r;
+    }
+    uint64_t informed = e->curve[round];
+    rec->trial = trial;
+    rec->source = source;
+    rec->converged = converged;
+    rec->rounds = round;
+    rec->t_ave = informed > 1 ? sum_rounds / (double)(informed - 1) : 0.0;
+    rec->t_last = t_last;
+    rec->residue = (double)(c->n - informed) / (double)c->n;
+    rec->informed = informed;
+    rec->reachable = reach;
+    rec->messages = gsums[0];
+    rec->header_bytes = gsums[1];
+    rec->payload_bytes = gsums[2];
+    rec->meta_bytes = gsums[3];
+    rec->duplicates = gsums[4];
+    rec->mpi_bytes = gsums[5];
+    rec->mpi_messages = gsums[6];
+    rec->wall_s = gtimes[0];
+    rec->gossip_s = gtimes[1];
+    rec->monitor_s = gtimes[2];
+    rec->exchange_s = gtimes[3];
+    rec->curve = e->curve;
+    rec->round_s = e->round_max;
+    return 0;
+}

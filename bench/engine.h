@@ -1,0 +1,52 @@
+/* engine.h: the synchronous round engine (DESIGN.md "Rounds").
+ *
+ * One engine runs trials of one protocol on one topology over the ranks of a communicator.
+ * Nodes 0..n-1 are placed on ranks in contiguous blocks (the first n % P ranks get one node
+ * more). Every rank builds the same topology; every random choice comes from gb_rng keyed
+ * by (seed, trial, round, node, purpose), so the per-trial figures are identical for any
+ * rank count and either transport.
+ */
+#ifndef GB_ENGINE_H
+#define GB_ENGINE_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "gb_protocol.h"
+#include "gb_topology.h"
+#include "options.h"
+#include "results.h"
+#include "transport.h"
+
+typedef struct gb_engine_cfg {
+    const gb_protocol_ops *proto;
+    const gb_params *proto_params;
+    const gb_topology *topo;
+    uint64_t n;
+    uint32_t fanout, payload, max_rounds;
+    uint64_t seed;
+    int source_random;
+    gb_node_t source;
+    enum gb_transport_kind transport;
+    int ordered; /* canonical (sorted) delivery even for commutative protocols */
+    MPI_Comm comm;
+} gb_engine_cfg;
+
+typedef struct gb_engine gb_engine;
+
+/* Block placement: [first, first+count) of rank r among p ranks. */
+void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count);
+int gb_block_owner(uint64_t n, int p, gb_node_t node);
+
+/* Create an engine (collective: the transports are created on every rank).
+ * Returns 0, GB_EINVAL (e.g. --transport local on several ranks) or GB_ENOMEM with err. */
+int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err);
+void gb_engine_free(gb_engine *e);
+
+/* Run one trial (collective). `trial` keys the random streams. On success rec's numeric
+ * fields, curve and round_s are filled (curve/round_s point into the engine, valid until
+ * the next call); identification fields (names, params) are left to the caller.
+ * Returns 0 or a GB_E* code with err (the same on every rank). */
+int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char *err);
+
+#endif

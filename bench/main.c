@@ -1,0 +1,342 @@
+/* main.c: gossip-bench, the driver. Options are parsed before MPI_Init on every rank (all
+ * ranks reach the same verdict, only the launcher's rank 0 prints), then the run:
+ * topology -> for each protocol: warm-up and measured trials -> records, summary, table.
+ * Exit status: 0 success, 1 run-time error, 2 usage error (DESIGN.md, issue "bad input"). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "gb_mpi.h"
+#include "measure.h"
+#include "options.h"
+#include "results.h"
+
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 1
+
+/* The launcher's rank before MPI_Init (Open MPI, PMIx, Slurm, MPICH); 0 when standalone. */
+static int launcher_rank(void)
+{
+    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"};
+    for (size_t i = 0; i < GB_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        if (v != NULL && *v != '\0')
+            return atoi(v);
+    }
+    return 0;
+}
+
+typedef struct run_ctx {
+    gb_options *o;
+    int rank, size;
+    uint64_t n;
+    gb_topology *topo;
+    gb_results res;
+    gb_placement place;
+    enum gb_transport_kind transport;
+} run_ctx;
+
+static void say(const run_ctx *c, const char *msg)
+{
+    if (c->rank == 0)
+        fprintf(stderr, "gossip-bench: %s\n", msg);
+}
+
+/* All ranks agree on the worst return code; rank 0 prints err (every rank computed the
+ * same verdict, or the failing rank's text is replaced by a generic line). */
+static int agree(const run_ctx *c, int rc, char *err)
+{
+    int worst = rc;
+    (void)c; /* every call site's context, kept for a future sub-communicator */
+    GB_MPI(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+    if (worst < 0 && rc == 0)
+        snprintf(err, GB_ERRLEN, "another rank failed: %s", gb_strerror(worst));
+    return worst;
+}
+
+static void iso_date(char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *run_record(const run_ctx *c)
+{
+    const gb_options *o = c->o;
+    const gb_topology *t = c->topo;
+    char tparams[GB_SPEC_LEN], date[64];
+    gb_params_format(&o->topology_params, tparams, sizeof tparams);
+    iso_date(date, sizeof date);
+    json_t *r = gb_measure_versions();
+    json_object_set_new(r, "type", json_string("run"));
+    json_object_set_new(r, "command", json_string(o->command_line));
+    json_t *protos = json_array();
+    for (int i = 0; i < o->nprotocols; i++)
+        json_array_append_new(protos, json_string(o->protocol_spec[i]));
+    gb_node_t first;
+    uint32_t lo, hi;
+    gb_block_range(c->n, c->size, c->size - 1, &first, &lo);
+    gb_block_range(c->n, c->size, 0, &first, &hi);
+    json_t *graph = json_pack("{s:I,s:I,s:i,s:i,s:b}", "nodes", (json_int_t)t->n, "edges",
+                              (json_int_t)t->edges, "degree_min", (int)t->min_degree,
+                              "degree_max", (int)t->max_degree, "connected", t->connected == 1);
+    json_t *more = json_pack(
+        "{s:o,s:s,s:s,s:I,s:i,s:i,s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:s,s:b,s:s,s:i,s:i,s:b,s:s,s:o}",
+        "protocols", protos, "topology", t->ops->name, "topology_params", tparams, "nodes",
+        (json_int_t)c->n, "ranks", c->size, "nodes_per_rank_min", (int)lo,
+        "nodes_per_rank_max", (int)hi, "seed", (json_int_t)o->seed, "trials", (int)o->trials,
+        "warmup", (int)o->warmup, "fanout", (int)o->fanout, "payload", (int)o->payload,
+        "header_bytes", (int)GB_HEADER_BYTES, "max_rounds", (int)o->max_rounds, "transport",
+        gb_transport_name(c->transport), "ordered_delivery", o->ordered, "host", c->place.host,
+        "hosts", c->place.hosts, "max_ranks_per_host", c->place.max_ranks_host,
+        "oversubscribed", c->place.oversubscribed, "date", date, "graph", graph);
+    json_object_set_new(more, "source",
+                        o->source_random ? json_string("random") : json_integer(o->source));
+    json_object_update(r, more);
+    json_decref(more);
+    return r;
+}
+
+static void print_header(const run_ctx *c)
+{
+    const gb_options *o = c->o;
+    const gb_topology *t = c->topo;
+    char mpi[256], tparams[GB_SPEC_LEN];
+    gb_measure_mpi_version(mpi, sizeof mpi);
+    gb_params_format(&o->topology_params, tparams, sizeof tparams);
+    gb_node_t first;
+    uint32_t lo, hi;
+    gb_block_range(c->n, c->size, c->size - 1, &first, &lo);
+    gb_block_range(c->n, c->size, 0, &first, &hi);
+    printf("# gossip-bench %s (results schema %s)\n", PACKAGE_VERSION, GB_SCHEMA);
+    printf("# command: %s\n", o->command_line);
+    printf("# MPI: %s; %d rank(s) on %d host(s), %d core(s) on %s\n", mpi, c->size,
+           c->place.hosts, c->place.cores_host, c->place.host);
+    if (c->place.oversubscribed)
+        printf("# WARNING: more ranks than cores on a host (%d ranks, %d cores): timings are "
+               "not comparable\n", c->place.max_ranks_host, c->place.cores_host);
+    printf("# nodes: %llu (%u..%u per rank, block placement)\n", (unsigned long long)c->n, lo,
+           hi);
+    printf("# topology: %s%s%s: %llu edges, degree %u..%u, %s\n", t->ops->name,
+           *tparams ? " " : "", tparams, (unsigned long long)t->edges, t->min_degree,
+           t->max_degree,
+           t->connected == 1 ? "connected" : t->connected == 0 ? "DISCONNECTED" : "connectivity unknown");
+    printf("# fanout %u, payload %u B + header %u B, seed %llu, trials %u (+%u warm-up), "
+           "max-rounds %u, transport %s%s\n",
+           o->fanout, o->payload, GB_HEADER_BYTES, (unsigned long long)o->seed, o->trials,
+           o->warmup, o->max_rounds, gb_transport_name(c->transport),
+           o->ordered ? ", ordered delivery" : "");
+    printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
+    printf("#\n# %-16s %6s %5s %8s %6s %5s %5s %7s %7s %9s %10s %11s %10s %10s\n", "protocol",
+           "trials", "conv", "rounds", "sd", "min", "max", "t_ave", "t_last", "residue",
+           "msgs/node", "bytes/node", "ms/trial", "us/round");
+    fflush(stdout);
+}
+
+static void print_row(const char *name, const gb_config_acc *acc, const gb_summary *s)
+{
+    printf("  %-16s %6zu %5zu %8.2f %6.2f %5.0f %5.0f %7.2f %7.2f %9.3g %10.2f %11.1f %10.3f "
+           "%10.2f\n",
+           name, acc->count, acc->converged, s[GB_F_ROUNDS].mean, s[GB_F_ROUNDS].sd,
+           s[GB_F_ROUNDS].min, s[GB_F_ROUNDS].max, s[GB_F_T_AVE].mean, s[GB_F_T_LAST].mean,
+           s[GB_F_RESIDUE].mean, s[GB_F_MSGS_PER_NODE].mean, s[GB_F_BYTES_PER_NODE].mean,
+           s[GB_F_WALL_S].median * 1e3, s[GB_F_ROUND_S].median * 1e6);
+    fflush(stdout);
+}
+
+/* Runs every trial of protocol i. Returns 0 or an exit status. */
+static int run_protocol(run_ctx *c, int i)
+{
+    gb_options *o = c->o;
+    char err[GB_ERRLEN] = "";
+    gb_engine_cfg cfg = {.proto = o->protocol[i], .proto_params = &o->protocol_params[i],
+                         .topo = c->topo, .n = c->n, .fanout = o->fanout,
+                         .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
+                         .source_random = o->source_random, .source = o->source,
+                         .transport = c->transport, .ordered = o->ordered,
+                         .comm = MPI_COMM_WORLD};
+    gb_engine *e = NULL;
+    int rc = agree(c, gb_engine_create(&cfg, &e, err), err);
+    if (rc < 0) {
+        say(c, err);
+        gb_engine_free(e);
+        return rc == GB_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    char pparams[GB_SPEC_LEN], tparams[GB_SPEC_LEN];
+    gb_params_format(&o->protocol_params[i], pparams, sizeof pparams);
+    gb_params_format(&o->topology_params, tparams, sizeof tparams);
+    gb_trial_record rec = {.protocol = o->protocol[i]->name, .protocol_params = pparams,
+                           .topology = c->topo->ops->name, .topology_params = tparams,
+                           .nodes = c->n, .ranks = c->size, .fanout = o->fanout,
+                           .seed = o->seed};
+    gb_config_acc acc = {0};
+    double t0 = MPI_Wtime();
+    /* Warm-up trials use trial numbers past the measured ones' range, so they never repeat
+     * a measured trial's random streams. */
+    for (uint32_t w = 0; w < o->warmup && rc == 0; w++)
+        rc = gb_engine_run_trial(e, 0x80000000u + w, &rec, err);
+    for (uint32_t t = 0; t < o->trials && rc == 0; t++) {
+        rc = gb_engine_run_trial(e, t, &rec, err);
+        if (rc == 0 && c->rank == 0) {
+            rc = gb_acc_add(&acc, &rec);
+            if (rc == 0 && gb_results_trial(&c->res, &rec) < 0)
+                rc = gb_seterr(err, GB_EIO, "cannot write results: %s", gb_strerror(GB_EIO));
+        }
+        rc = agree(c, rc, err);
+    }
+    if (rc == 0 && c->rank == 0) {
+        rec.trial = 0;
+        if (gb_results_summary(&c->res, &rec, o->trials, &acc) < 0)
+            rc = gb_seterr(err, GB_EIO, "cannot write the summary record");
+        gb_summary s[GB_F_COUNT];
+        if (rc == 0 && gb_acc_summary(&acc, s) == 0)
+            print_row(o->protocol_spec[i], &acc, s);
+        if (!o->quiet)
+            fprintf(stderr, "gossip-bench: %s: %u trials in %.2f s\n", o->protocol_spec[i],
+                    o->trials, MPI_Wtime() - t0);
+    }
+    rc = agree(c, rc, err);
+    gb_acc_free(&acc);
+    gb_engine_free(e);
+    if (rc < 0) {
+        say(c, err);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static int run(gb_options *o)
+{
+    run_ctx c = {.o = o};
+    char err[GB_ERRLEN] = "";
+    GB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &c.rank));
+    GB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &c.size));
+    c.n = o->nodes ? o->nodes : (uint64_t)c.size;
+    if (c.n < 2) {
+        snprintf(err, sizeof err,
+                 "--nodes: one node per rank on %d rank(s) gives %llu node; gossip needs at "
+                 "least 2 (pass --nodes N)", c.size, (unsigned long long)c.n);
+        say(&c, err);
+        return EXIT_USAGE;
+    }
+    if (!o->source_random && o->source >= c.n) {
+        snprintf(err, sizeof err, "--source: node %u does not exist (nodes are 0..%llu)",
+                 o->source, (unsigned long long)(c.n - 1));
+        say(&c, err);
+        return EXIT_USAGE;
+    }
+    c.transport = o->transport;
+    if (c.transport == GB_TRANSPORT_AUTO)
+        c.transport = c.size == 1 ? GB_TRANSPORT_LOCAL : GB_TRANSPORT_NBX;
+    if (c.transport == GB_TRANSPORT_LOCAL && c.size > 1) {
+        snprintf(err, sizeof err,
+                 "--transport local runs in one process, but %d MPI ranks were started",
+                 c.size);
+        say(&c, err);
+        return EXIT_USAGE;
+    }
+    int rc = gb_topology_create_spec(o->topology_spec, c.n, o->seed, &c.topo,
+                                     &o->topology_params, err);
+    rc = agree(&c, rc, err);
+    if (rc < 0) {
+        say(&c, err);
+        gb_topology_free(c.topo);
+        return rc == GB_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    if (o->fanout > c.topo->min_degree) {
+        snprintf(err, sizeof err,
+                 "--fanout %u exceeds the smallest degree (%u) of topology '%s' with %llu nodes",
+                 o->fanout, c.topo->min_degree, c.topo->ops->name, (unsigned long long)c.n);
+        say(&c, err);
+        gb_topology_free(c.topo);
+        return EXIT_USAGE;
+    }
+    rc = 0;
+    if (c.rank == 0)
+        rc = gb_results_open(&c.res, o->output, o->csv, err);
+    rc = agree(&c, rc, err);
+    if (rc < 0) {
+        say(&c, err);
+        gb_topology_free(c.topo);
+        return EXIT_RUNTIME;
+    }
+    gb_measure_placement(MPI_COMM_WORLD, &c.place);
+    int status = 0;
+    if (c.rank == 0) {
+        print_header(&c);
+        if (c.place.oversubscribed && !o->quiet)
+            fprintf(stderr, "gossip-bench: warning: %d ranks share %d cores on a host; "
+                            "timings are not comparable\n",
+                    c.place.max_ranks_host, c.place.cores_host);
+        if (gb_results_write_json(&c.res, run_record(&c)) < 0) {
+            say(&c, "cannot write the run record");
+            status = EXIT_RUNTIME;
+        }
+    }
+    GB_MPI(MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    for (int i = 0; i < o->nprotocols && status == 0; i++)
+        status = run_protocol(&c, i);
+    if (c.rank == 0) {
+        if (status == 0) {
+            if (gb_results_commit(&c.res, err) < 0) {
+                say(&c, err);
+                status = EXIT_RUNTIME;
+            } else {
+                if (*o->output)
+                    printf("# results: %s\n", o->output);
+                if (*o->csv)
+                    printf("# csv: %s\n", o->csv);
+            }
+        } else {
+            gb_results_abort(&c.res);
+        }
+    }
+    gb_topology_free(c.topo);
+    GB_MPI(MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static gb_options o; /* large: keep it off the stack */
+    char err[GB_ERRLEN] = "";
+    int root = launcher_rank() == 0;
+    if (gb_protocol_registry_check(err) < 0 || gb_topology_registry_check(err) < 0) {
+        if (root)
+            fprintf(stderr, "gossip-bench: internal error: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    if (gb_options_parse(argc, argv, &o, err) < 0) {
+        if (root)
+            fprintf(stderr, "gossip-bench: %s (see --help)\n", err);
+        return EXIT_USAGE;
+    }
+    switch (o.action) {
+    case GB_ACT_HELP:
+        if (root)
+            gb_options_usage(stdout, "gossip-bench");
+        return 0;
+    case GB_ACT_VERSION:
+        if (root)
+            printf("gossip-bench (gossipbench) %s, results schema %s\n", PACKAGE_VERSION,
+                   GB_SCHEMA);
+        return 0;
+    case GB_ACT_LIST:
+        if (root)
+            gb_options_list(stdout);
+        return 0;
+    case GB_ACT_RUN:
+        break;
+    }
+    GB_MPI(MPI_Init(&argc, &argv));
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    int status = run(&o);
+    MPI_Finalize();
+    return status;
+}

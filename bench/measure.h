@@ -1,0 +1,29 @@
+/* measure.h: versions and placement facts recorded with every run. Optional libraries
+ * (hwloc, PAPI) sit behind this seam: without them the fields say "not built". */
+#ifndef GB_MEASURE_H
+#define GB_MEASURE_H
+
+#include <jansson.h>
+#include <mpi.h>
+
+typedef struct gb_placement {
+    int ranks;           /* ranks in the communicator */
+    int hosts;           /* distinct shared-memory domains (hosts) */
+    int max_ranks_host;  /* most ranks on one host */
+    int cores_host;      /* cores on this rank's host (hwloc), 0 if unknown */
+    int pus_host;        /* hardware threads on this rank's host, 0 if unknown */
+    int oversubscribed;  /* 1 if some host runs more ranks than it has cores (any rank) */
+    char host[256];      /* rank 0's host name */
+} gb_placement;
+
+/* Collective: gather placement facts. */
+void gb_measure_placement(MPI_Comm comm, gb_placement *p);
+
+/* Versions of gossipbench, the MPI library, hwloc, PAPI and the compiler as a JSON object
+ * (new reference). */
+json_t *gb_measure_versions(void);
+
+/* The MPI library's version string, first line only, in buf. */
+void gb_measure_mpi_version(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,282 @@
+/* results.c: JSON Lines (jansson) and CSV results with atomic replacement. */
+#include "results.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gb_common.h"
+
+const char *const gb_field_name[GB_F_COUNT] = {
+    "rounds",    "t_ave",         "t_last",       "residue",         "messages",
+    "msgs_per_node", "bytes",     "bytes_per_node", "duplicates",    "mpi_bytes",
+    "wall_s",    "gossip_s",      "monitor_s",    "round_s",
+};
+
+static uint64_t total_bytes(const gb_trial_record *t)
+{
+    return t->payload_bytes + t->header_bytes + t->meta_bytes;
+}
+
+static void field_values(const gb_trial_record *t, double v[GB_F_COUNT])
+{
+    double n = (double)t->nodes;
+    v[GB_F_ROUNDS] = t->rounds;
+    v[GB_F_T_AVE] = t->t_ave;
+    v[GB_F_T_LAST] = t->t_last;
+    v[GB_F_RESIDUE] = t->residue;
+    v[GB_F_MESSAGES] = (double)t->messages;
+    v[GB_F_MSGS_PER_NODE] = (double)t->messages / n;
+    v[GB_F_BYTES] = (double)total_bytes(t);
+    v[GB_F_BYTES_PER_NODE] = (double)total_bytes(t) / n;
+    v[GB_F_DUPLICATES] = (double)t->duplicates;
+    v[GB_F_MPI_BYTES] = (double)t->mpi_bytes;
+    v[GB_F_WALL_S] = t->wall_s;
+    v[GB_F_GOSSIP_S] = t->gossip_s;
+    v[GB_F_MONITOR_S] = t->monitor_s;
+    v[GB_F_ROUND_S] = t->rounds ? t->gossip_s / t->rounds : 0.0;
+}
+
+int gb_acc_add(gb_config_acc *a, const gb_trial_record *t)
+{
+    if (a->count == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        for (int f = 0; f < GB_F_COUNT; f++) {
+            double *p = realloc(a->v[f], cap * sizeof *p);
+            if (p == NULL)
+                return GB_ENOMEM;
+            a->v[f] = p;
+        }
+        a->cap = cap;
+    }
+    double v[GB_F_COUNT];
+    field_values(t, v);
+    for (int f = 0; f < GB_F_COUNT; f++)
+        a->v[f][a->count] = v[f];
+    a->count++;
+    a->converged += t->converged ? 1 : 0;
+    return 0;
+}
+
+int gb_acc_summary(const gb_config_acc *a, gb_summary out[GB_F_COUNT])
+{
+    for (int f = 0; f < GB_F_COUNT; f++) {
+        int rc = gb_summarize(a->v[f], a->count, &out[f]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void gb_acc_free(gb_config_acc *a)
+{
+    for (int f = 0; f < GB_F_COUNT; f++)
+        free(a->v[f]);
+    memset(a, 0, sizeof *a);
+}
+
+/* "dir/name" -> "dir/.name.tmp.PID": same folder, so rename() is atomic. */
+static char *tmp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+    size_t len = strlen(path) + 32;
+    char *s = malloc(len);
+    if (s != NULL)
+        snprintf(s, len, "%.*s.%s.tmp.%ld", (int)dirlen, path, path + dirlen, (long)getpid());
+    return s;
+}
+
+static int open_one(const char *path, char **final, char **tmp, FILE **fp, char *err)
+{
+    if (path == NULL || *path == '\0')
+        return 0;
+    *final = strdup(path);
+    *tmp = tmp_name(path);
+    if (*final == NULL || *tmp == NULL)
+        return gb_seterr(err, GB_ENOMEM, "out of memory");
+    *fp = fopen(*tmp, "w");
+    if (*fp == NULL)
+        return gb_seterr(err, GB_EIO, "cannot write results to '%s': %s", path,
+                         strerror(errno));
+    return 0;
+}
+
+static const char *const csv_columns =
+    "protocol,protocol_params,topology,topology_params,nodes,ranks,fanout,seed,trial,source,"
+    "converged,rounds,t_ave,t_last,residue,informed,reachable,messages,msgs_per_node,bytes,"
+    "bytes_per_node,payload_bytes,header_bytes,meta_bytes,duplicates,mpi_bytes,mpi_messages,"
+    "wall_s,gossip_s,monitor_s,exchange_s\n";
+
+int gb_results_open(gb_results *r, const char *json_path, const char *csv_path, char *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc = open_one(json_path, &r->json_path, &r->json_tmp, &r->json, err);
+    if (rc == 0)
+        rc = open_one(csv_path, &r->csv_path, &r->csv_tmp, &r->csv, err);
+    if (rc == 0 && r->csv != NULL && fputs(csv_columns, r->csv) < 0)
+        rc = gb_seterr(err, GB_EIO, "cannot write results to '%s'", r->csv_path);
+    if (rc < 0)
+        gb_results_abort(r);
+    return rc;
+}
+
+int gb_results_write_json(gb_results *r, json_t *obj)
+{
+    if (obj == NULL)
+        return GB_ENOMEM;
+    int rc = 0;
+    if (r->json != NULL) {
+        json_object_set_new(obj, "schema", json_string(GB_SCHEMA));
+        char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (line == NULL || fprintf(r->json, "%s\n", line) < 0)
+            rc = GB_EIO;
+        free(line);
+    }
+    json_decref(obj);
+    return rc;
+}
+
+static json_t *ident_json(const gb_trial_record *t, const char *type)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string(GB_SCHEMA));
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "protocol", json_string(t->protocol));
+    json_object_set_new(o, "protocol_params", json_string(t->protocol_params));
+    json_object_set_new(o, "topology", json_string(t->topology));
+    json_object_set_new(o, "topology_params", json_string(t->topology_params));
+    json_object_set_new(o, "nodes", json_integer((json_int_t)t->nodes));
+    json_object_set_new(o, "ranks", json_integer(t->ranks));
+    json_object_set_new(o, "fanout", json_integer(t->fanout));
+    json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
+    return o;
+}
+
+int gb_results_trial(gb_results *r, const gb_trial_record *t)
+{
+    double v[GB_F_COUNT];
+    field_values(t, v);
+    if (r->json != NULL) {
+        json_t *o = ident_json(t, "trial");
+        json_object_set_new(o, "trial", json_integer(t->trial));
+        json_object_set_new(o, "source", json_integer(t->source));
+        json_object_set_new(o, "converged", json_boolean(t->converged));
+        json_object_set_new(o, "rounds", json_integer(t->rounds));
+        json_object_set_new(o, "t_ave", json_real(t->t_ave));
+        json_object_set_new(o, "t_last", json_integer(t->t_last));
+        json_object_set_new(o, "residue", json_real(t->residue));
+        json_object_set_new(o, "informed", json_integer((json_int_t)t->informed));
+        json_object_set_new(o, "reachable", json_integer((json_int_t)t->reachable));
+        json_object_set_new(o, "messages", json_integer((json_int_t)t->messages));
+        json_object_set_new(o, "msgs_per_node", json_real(v[GB_F_MSGS_PER_NODE]));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)total_bytes(t)));
+        json_object_set_new(o, "bytes_per_node", json_real(v[GB_F_BYTES_PER_NODE]));
+        json_object_set_new(o, "payload_bytes", json_integer((json_int_t)t->payload_bytes));
+        json_object_set_new(o, "header_bytes", json_integer((json_int_t)t->header_bytes));
+        json_object_set_new(o, "meta_bytes", json_integer((json_int_t)t->meta_bytes));
+        json_object_set_new(o, "duplicates", json_integer((json_int_t)t->duplicates));
+        json_object_set_new(o, "mpi_bytes", json_integer((json_int_t)t->mpi_bytes));
+        json_object_set_new(o, "mpi_messages", json_integer((json_int_t)t->mpi_messages));
+        json_object_set_new(o, "wall_s", json_real(t->wall_s));
+        json_object_set_new(o, "gossip_s", json_real(t->gossip_s));
+        json_object_set_new(o, "monitor_s", json_real(t->monitor_s));
+        json_object_set_new(o, "exchange_s", json_real(t->exchange_s));
+        json_t *rs = json_array(), *cv = json_array();
+        for (uint32_t i = 0; i < t->rounds; i++)
+            json_array_append_new(rs, json_real(t->round_s[i]));
+        for (uint32_t i = 0; i <= t->rounds; i++)
+            json_array_append_new(cv, json_integer((json_int_t)t->curve[i]));
+        json_object_set_new(o, "round_s", rs);
+        json_object_set_new(o, "curve", cv);
+        int rc = gb_results_write_json(r, o);
+        if (rc < 0)
+            return rc;
+    }
+    if (r->csv != NULL) {
+        int w = fprintf(r->csv,
+                        "%s,\"%s\",%s,\"%s\",%llu,%d,%u,%llu,%u,%u,%d,%u,%.6f,%u,%.9g,%llu,%llu,"
+                        "%llu,%.6f,%llu,%.6f,%llu,%llu,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g\n",
+                        t->protocol, t->protocol_params, t->topology, t->topology_params,
+                        (unsigned long long)t->nodes, t->ranks, t->fanout,
+                        (unsigned long long)t->seed, t->trial, t->source, t->converged,
+                        t->rounds, t->t_ave, t->t_last, t->residue,
+                        (unsigned long long)t->informed, (unsigned long long)t->reachable,
+                        (unsigned long long)t->messages, v[GB_F_MSGS_PER_NODE],
+                        (unsigned long long)total_bytes(t), v[GB_F_BYTES_PER_NODE],
+                        (unsigned long long)t->payload_bytes,
+                        (unsigned long long)t->header_bytes, (unsigned long long)t->meta_bytes,
+                        (unsigned long long)t->duplicates, (unsigned long long)t->mpi_bytes,
+                        (unsigned long long)t->mpi_messages, t->wall_s, t->gossip_s,
+                        t->monitor_s, t->exchange_s);
+        if (w < 0)
+            return GB_EIO;
+    }
+    return 0;
+}
+
+json_t *gb_summary_json(const gb_summary *s)
+{
+    return json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "count", (json_int_t)s->count, "mean",
+                     s->mean, "sd", s->sd, "min", s->min, "q1", s->q1, "median", s->median,
+                     "q3", s->q3, "max", s->max);
+}
+
+int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t trials,
+                       const gb_config_acc *acc)
+{
+    if (r->json == NULL)
+        return 0;
+    gb_summary s[GB_F_COUNT];
+    int rc = gb_acc_summary(acc, s);
+    if (rc < 0)
+        return rc;
+    json_t *o = ident_json(like, "summary");
+    json_object_set_new(o, "trials", json_integer(trials));
+    json_object_set_new(o, "converged_trials", json_integer((json_int_t)acc->converged));
+    for (int f = 0; f < GB_F_COUNT; f++)
+        json_object_set_new(o, gb_field_name[f], gb_summary_json(&s[f]));
+    return gb_results_write_json(r, o);
+}
+
+static int close_one(FILE **fp, const char *tmp, const char *final, char *err)
+{
+    if (*fp == NULL)
+        return 0;
+    int bad = fflush(*fp) != 0 || ferror(*fp) || fsync(fileno(*fp)) != 0;
+    bad |= fclose(*fp) != 0;
+    *fp = NULL;
+    if (bad || rename(tmp, final) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return gb_seterr(err, GB_EIO, "cannot write results to '%s': %s", final, strerror(e));
+    }
+    return 0;
+}
+
+int gb_results_commit(gb_results *r, char *err)
+{
+    int rc = close_one(&r->json, r->json_tmp, r->json_path, err);
+    if (rc == 0)
+        rc = close_one(&r->csv, r->csv_tmp, r->csv_path, err);
+    gb_results_abort(r);
+    return rc;
+}
+
+void gb_results_abort(gb_results *r)
+{
+    if (r->json != NULL) {
+        fclose(r->json);
+        unlink(r->json_tmp);
+    }
+    if (r->csv != NULL) {
+        fclose(r->csv);
+        unlink(r->csv_tmp);
+    }
+    free(r->json_path);
+    free(r->json_tmp);
+    free(r->csv_path);
+    free(r->csv_tmp);
+    memset(r, 0, sizeof *r);
+}

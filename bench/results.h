@@ -1,0 +1,100 @@
+/* results.h: machine-readable results (JSON Lines and CSV), written atomically. MPI-free.
+ *
+ * Schema "gossipbench/1" (DESIGN.md): one "run" record describing the invocation (all
+ * resolved options, versions, graph statistics), then per configuration (protocol) one
+ * "trial" record per measured trial and one "summary" record. Files are written under a
+ * temporary name in the destination folder and renamed by gb_results_commit(), so a
+ * crash or an error never leaves a half-written file under the final name.
+ */
+#ifndef GB_RESULTS_H
+#define GB_RESULTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "stats.h"
+
+#define GB_SCHEMA "gossipbench/1"
+
+/* One measured trial, as the engine reports it (global figures, identical on all ranks). */
+typedef struct gb_trial_record {
+    const char *protocol;        /* registry name */
+    const char *protocol_params; /* resolved "k=v,..." (may be "") */
+    const char *topology;        /* registry name */
+    const char *topology_params; /* resolved "k=v,..." (may be "") */
+    uint64_t nodes;
+    int ranks;
+    uint32_t fanout;
+    uint64_t seed;
+    uint32_t trial;
+    uint32_t source;
+    int converged;
+    uint32_t rounds;
+    double t_ave;       /* mean infection round of the informed nodes other than the source */
+    uint32_t t_last;    /* round in which the last node was informed */
+    double residue;     /* fraction of nodes never informed */
+    uint64_t informed;
+    uint64_t reachable; /* nodes reachable from the source */
+    uint64_t messages;
+    uint64_t payload_bytes, header_bytes, meta_bytes;
+    uint64_t duplicates;
+    uint64_t mpi_bytes;    /* bytes the transport really moved between ranks */
+    uint64_t mpi_messages; /* gossip messages that crossed ranks */
+    double wall_s;         /* whole trial, max over ranks */
+    double gossip_s;       /* rounds without the convergence monitor, max over ranks */
+    double monitor_s;      /* convergence monitor (allreduce), max over ranks */
+    double exchange_s;     /* inside the transport's exchange, max over ranks */
+    const uint64_t *curve; /* informed count after round r, r = 0..rounds */
+    const double *round_s; /* gossip wall seconds of round r+1, max over ranks, r < rounds */
+} gb_trial_record;
+
+/* Numeric trial fields that summaries and the stdout table describe. */
+enum gb_field {
+    GB_F_ROUNDS, GB_F_T_AVE, GB_F_T_LAST, GB_F_RESIDUE, GB_F_MESSAGES, GB_F_MSGS_PER_NODE,
+    GB_F_BYTES, GB_F_BYTES_PER_NODE, GB_F_DUPLICATES, GB_F_MPI_BYTES, GB_F_WALL_S,
+    GB_F_GOSSIP_S, GB_F_MONITOR_S, GB_F_ROUND_S, GB_F_COUNT
+};
+extern const char *const gb_field_name[GB_F_COUNT];
+
+/* Accumulates the trials of one configuration and summarises them. */
+typedef struct gb_config_acc {
+    size_t count, cap, converged;
+    double *v[GB_F_COUNT];
+} gb_config_acc;
+
+int gb_acc_add(gb_config_acc *a, const gb_trial_record *t); /* 0 or GB_ENOMEM */
+int gb_acc_summary(const gb_config_acc *a, gb_summary out[GB_F_COUNT]);
+void gb_acc_free(gb_config_acc *a);
+
+typedef struct gb_results {
+    char *json_path, *json_tmp; /* final and temporary names; NULL when not requested */
+    char *csv_path, *csv_tmp;
+    FILE *json, *csv;
+} gb_results;
+
+/* Create the temporary files next to the requested ones (either path may be NULL or "").
+ * Returns 0, or GB_EIO with "cannot write results to 'PATH': REASON" in err (nothing is
+ * left behind). */
+int gb_results_open(gb_results *r, const char *json_path, const char *csv_path, char *err);
+
+/* Write a JSON object as one line (adds "schema"); steals the reference to obj. */
+int gb_results_write_json(gb_results *r, json_t *obj);
+
+/* Build and write the trial record (JSON and CSV row). */
+int gb_results_trial(gb_results *r, const gb_trial_record *t);
+
+/* Summary record for a configuration; `like` supplies the identifying fields. */
+int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t trials,
+                       const gb_config_acc *acc);
+
+/* Flush, close and rename the files to their final names. 0 or GB_EIO with err. */
+int gb_results_commit(gb_results *r, char *err);
+
+/* Close and remove the temporary files (after an error). Safe to call twice. */
+void gb_results_abort(gb_results *r);
+
+/* A JSON object describing a summary (count, mean, sd, min, q1, median, q3, max). */
+json_t *gb_summary_json(const gb_summary *s);
+
+#endif

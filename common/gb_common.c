@@ -1,0 +1,30 @@
+/* gb_common.c: error strings and the error-message helper shared by every module. */
+#include "gb_common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *gb_strerror(int code)
+{
+    switch (code) {
+    case GB_OK: return "success";
+    case GB_EINVAL: return "invalid argument";
+    case GB_ENOMEM: return "out of memory";
+    case GB_EIO: return "input/output error";
+    case GB_ENOENT: return "no such name";
+    case GB_ERANGE: return "value out of range";
+    case GB_EFAIL: return "operation failed";
+    default: return "unknown error";
+    }
+}
+
+int gb_seterr(char *err, int code, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, GB_ERRLEN, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}

@@ -1,0 +1,38 @@
+/* gb_common.h: project-wide types, error codes and small helpers.
+ *
+ * Contract: library code (common/, protocols/, topologies/, bench/ modules other than
+ * the driver) returns 0 on success or one of the negative GB_E* codes below; only the
+ * driver in bench/main.c decides to exit. No MPI here. */
+#ifndef GB_COMMON_H
+#define GB_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Node identifiers are 32-bit: up to 2^32-1 gossip nodes in one run. */
+typedef uint32_t gb_node_t;
+#define GB_NODE_MAX UINT32_MAX
+
+/* Error codes (negative, so 0 means success and callers test "< 0"). */
+#define GB_OK 0
+#define GB_EINVAL (-1)  /* bad argument or parameter value */
+#define GB_ENOMEM (-2)  /* allocation failed */
+#define GB_EIO (-3)     /* file could not be read or written */
+#define GB_ENOENT (-4)  /* unknown name (protocol, topology, parameter) */
+#define GB_ERANGE (-5)  /* value out of the allowed range */
+#define GB_EFAIL (-6)   /* a generator or algorithm failed (e.g. retries exhausted) */
+
+/* Human-readable name of a GB_E* code; never NULL. */
+const char *gb_strerror(int code);
+
+/* Size of an error message buffer that every *_err parameter in the project accepts. */
+#define GB_ERRLEN 256
+
+/* printf-style write into err (may be NULL); always returns code, so that
+ * `return gb_seterr(err, GB_EINVAL, "...")` reads naturally. */
+int gb_seterr(char *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define GB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

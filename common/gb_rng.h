@@ -1,0 +1,81 @@
+/* gb_rng.h: counter-based random streams (Random123 Philox4x64-10).
+ *
+ * Every random decision in gossipbench is a pure function of
+ * (seed, trial, round, node, purpose, index): there is no global generator state, so any
+ * rank can reproduce any node's choices and results do not depend on the rank count.
+ * A stream is created for one (seed, trial, round, node, purpose) tuple and then yields
+ * an unlimited sequence of 64-bit values (the index is the Philox counter's third word).
+ *
+ * Key   = { seed, trial << 16 | purpose }
+ * Count = { round, node, index, 0 }  -> four 64-bit outputs per block.
+ */
+#ifndef GB_RNG_H
+#define GB_RNG_H
+
+#include <stdint.h>
+#include <Random123/philox.h>
+
+/* Purposes keep independent decisions of the same node and round apart. */
+enum gb_rng_purpose {
+    GB_RNG_PEER = 1,     /* peer selection in the contact phase */
+    GB_RNG_SOURCE = 2,   /* random source node for a trial (round 0, node 0) */
+    GB_RNG_TOPOLOGY = 3, /* topology generation (trial 0; round = attempt) */
+    GB_RNG_PROTOCOL = 4, /* protocol-internal coins (e.g. rumor mongering) */
+    GB_RNG_TEST = 15     /* reserved for tests */
+};
+
+typedef struct gb_rng {
+    philox4x64_ctr_t ctr;
+    philox4x64_key_t key;
+    philox4x64_ctr_t out;
+    unsigned used; /* outputs of `out` already consumed (4 = none left) */
+} gb_rng;
+
+/* Initialise a stream for the given tuple. Cheap: no output is computed yet. */
+static inline void gb_rng_init(gb_rng *r, uint64_t seed, uint32_t trial, uint32_t round,
+                               uint64_t node, uint32_t purpose)
+{
+    r->key.v[0] = seed;
+    r->key.v[1] = ((uint64_t)trial << 16) | (purpose & 0xffffu);
+    r->ctr.v[0] = round;
+    r->ctr.v[1] = node;
+    r->ctr.v[2] = 0;
+    r->ctr.v[3] = 0;
+    r->used = 4;
+}
+
+/* Next uniform 64-bit value of the stream. */
+static inline uint64_t gb_rng_next(gb_rng *r)
+{
+    if (r->used == 4) {
+        r->out = philox4x64(r->ctr, r->key);
+        r->ctr.v[2]++;
+        r->used = 0;
+    }
+    return r->out.v[r->used++];
+}
+
+/* Uniform integer in [0, bound), bound >= 1, without modulo bias (Lemire 2019). */
+static inline uint64_t gb_rng_below(gb_rng *r, uint64_t bound)
+{
+    uint64_t x = gb_rng_next(r);
+    __uint128_t m = (__uint128_t)x * bound;
+    uint64_t low = (uint64_t)m;
+    if (low < bound) {
+        uint64_t thresh = (0 - bound) % bound;
+        while (low < thresh) {
+            x = gb_rng_next(r);
+            m = (__uint128_t)x * bound;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/* Uniform double in [0, 1) with 53 random bits. */
+static inline double gb_rng_uniform01(gb_rng *r)
+{
+    return (double)(gb_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* peers.c: uniform choice of distinct neighbours, shared by every protocol. */
+#include "gb_protocol.h"
+
+uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, gb_node_t *out)
+{
+    const gb_topology *t = env->topo;
+    uint32_t deg = gb_topology_degree(t, node);
+    uint32_t f = env->fanout < deg ? env->fanout : deg;
+    if (f == 0)
+        return 0;
+    gb_rng r;
+    gb_rng_init(&r, env->seed, env->trial, round, node, GB_RNG_PEER);
+    uint32_t idx[GB_MAX_FANOUT];
+    if (f == 1) {
+        idx[0] = (uint32_t)gb_rng_below(&r, deg);
+    } else {
+        /* Floyd's algorithm: f distinct indices out of deg with f draws, whatever deg is. */
+        uint32_t k = 0;
+        for (uint32_t j = deg - f; j < deg; j++) {
+            uint32_t x = (uint32_t)gb_rng_below(&r, (uint64_t)j + 1);
+            for (uint32_t i = 0; i < k; i++) {
+                if (idx[i] == x) {
+                    x = j;
+                    break;
+                }
+            }
+            idx[k++] = x;
+        }
+    }
+    if (t->adj != NULL) {
+        const gb_node_t *row = t->adj + t->off[node];
+        for (uint32_t i = 0; i < f; i++)
+            out[i] = row[idx[i]];
+    } else {
+        for (uint32_t i = 0; i < f; i++)
+            out[i] = gb_topology_neighbor(t, node, idx[i]);
+    }
+    return f;
+}

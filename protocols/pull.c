@@ -1,0 +1,28 @@
+/* pull.c: pull rumor spreading. Every node that does not know the rumor at the start of a
+ * round asks `fanout` distinct peers; a peer that knew it answers with the rumor. Once most
+ * nodes know, the uninformed fraction squares every round (Demers et al. 1987). */
+#include "rumor_state.h"
+
+static const gb_param_desc pull_params[] = {{.name = NULL}};
+
+static int pull_contact(void *state, uint32_t round, gb_node_t node, gb_outbox *ob)
+{
+    gb_rumor_state *s = state;
+    if (gb_rumor_knows(s, node, round))
+        return 0;
+    return gb_rumor_contact_peers(s, round, node, GB_MSG_PULL_REQ, ob);
+}
+
+const gb_protocol_ops gb_protocol_pull = {
+    .name = "pull",
+    .help = "uninformed nodes ask fanout random neighbours; informed ones answer with the rumor",
+    .params = pull_params,
+    .flags = GB_PROTO_COMMUTATIVE,
+    .init = gb_rumor_init,
+    .fini = gb_rumor_fini,
+    .contact = pull_contact,
+    .on_contact = gb_rumor_on_contact,
+    .on_reply = gb_rumor_on_reply,
+    .end_round = gb_rumor_end_round,
+    .infection_round = gb_rumor_infection_round,
+};

@@ -1,0 +1,15 @@
+/* tests.h: CUnit suite registration. Each tests/test_<module>.c defines one
+ * gb_test_register_<module>() that adds its suite(s) and returns 0 or a CUnit error. */
+#ifndef GB_TESTS_H
+#define GB_TESTS_H
+
+#include <CUnit/CUnit.h>
+
+int gb_test_register_rng(void);
+int gb_test_register_params(void);
+int gb_test_register_topology(void);
+int gb_test_register_protocol(void);
+int gb_test_register_options(void);
+int gb_test_register_stats(void);
+
+#endif
