@@ -80,9 +80,10 @@ void gb_topology_free(gb_topology *t);
  * Needs n/8 bytes plus a queue of up to n ids; returns 0 on allocation failure. */
 uint64_t gb_topology_reachable(const gb_topology *t, gb_node_t src);
 
-/* Helpers for generators that store CSR adjacency (topologies/csr.c):
+/* Helpers for generators that store CSR adjacency (topologies/topology.c):
  * gb_topology_csr_init fills the generic fields from off/adj (taking ownership of both,
- * freed by destroy), computing degrees and edge count. */
+ * freed by destroy, and on error too: then t is left for the caller to free), computing
+ * degrees, edge count and connectivity. */
 int gb_topology_csr_init(gb_topology *t, const gb_topology_ops *ops, uint64_t n, uint64_t *off,
                          gb_node_t *adj);
 
