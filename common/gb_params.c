@@ -1,6 +1,7 @@
 /* gb_params.c: parsing of "key=value" parameter lists against a descriptor array. */
 #include "gb_params.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 
 int gb_parse_i64(const char *s, int64_t *out)
 {
-    if (s == NULL || *s == '\0')
+    /* strtoll alone would accept leading blanks and '+': a whole number starts with a digit
+     * or a minus sign followed by one. */
+    if (s == NULL || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
         return GB_EINVAL;
     char *end = NULL;
     errno = 0;

@@ -15,7 +15,7 @@
 enum gb_param_type {
     GB_PARAM_INT,    /* signed 64-bit integer in [min, max] */
     GB_PARAM_DOUBLE, /* finite double in [min, max] */
-    GB_PARAM_STRING  /* free text (no ',' or '='); the component validates it */
+    GB_PARAM_STRING  /* free text without ','; the component validates it */
 };
 
 typedef struct gb_param_desc {
