@@ -29,6 +29,7 @@ typedef struct gb_engine_cfg {
     gb_node_t source;
     enum gb_transport_kind transport;
     int ordered; /* canonical (sorted) delivery even for commutative protocols */
+    int replay;  /* time a plain MPI exchange of each trial's message volumes */
     MPI_Comm comm;
 } gb_engine_cfg;
 

@@ -98,6 +98,7 @@ static json_t *run_record(const run_ctx *c)
         "oversubscribed", c->place.oversubscribed, "date", date, "graph", graph);
     json_object_set_new(more, "source",
                         o->source_random ? json_string("random") : json_integer(o->source));
+    json_object_set_new(more, "replay_exchange", json_boolean(o->replay));
     json_object_update(r, more);
     json_decref(more);
     return r;
@@ -159,7 +160,7 @@ static int run_protocol(run_ctx *c, int i)
                          .topo = c->topo, .n = c->n, .fanout = o->fanout,
                          .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
                          .source_random = o->source_random, .source = o->source,
-                         .transport = c->transport, .ordered = o->ordered,
+                         .transport = c->transport, .ordered = o->ordered, .replay = o->replay,
                          .comm = MPI_COMM_WORLD};
     gb_engine *e = NULL;
     int rc = agree(c, gb_engine_create(&cfg, &e, err), err);
@@ -314,7 +315,7 @@ int main(int argc, char **argv)
     }
     if (gb_options_parse(argc, argv, &o, err) < 0) {
         if (root)
-            fprintf(stderr, "gossip-bench: %s (see --help)\n", err);
+            fprintf(stderr, "gossip-bench: %s%s\n", err, strstr(err, "(see --") ? "" : " (see --help)");
         return EXIT_USAGE;
     }
     switch (o.action) {

@@ -55,6 +55,7 @@ typedef struct gb_options {
     char csv[GB_PATH_LEN];    /* --csv FILE, "" = none */
     int ordered;           /* --ordered-delivery: canonical path even for commutative protocols */
     int quiet;             /* --quiet: no progress on stderr */
+    int replay;            /* --replay-exchange: time a plain MPI exchange of the same volumes */
     char command_line[1024]; /* the command as given, for headers and results */
 } gb_options;
 

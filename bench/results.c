@@ -183,6 +183,8 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
         json_object_set_new(o, "gossip_s", json_real(t->gossip_s));
         json_object_set_new(o, "monitor_s", json_real(t->monitor_s));
         json_object_set_new(o, "exchange_s", json_real(t->exchange_s));
+        if (t->replay_s >= 0.0)
+            json_object_set_new(o, "replay_s", json_real(t->replay_s));
         json_t *rs = json_array(), *cv = json_array();
         for (uint32_t i = 0; i < t->rounds; i++)
             json_array_append_new(rs, json_real(t->round_s[i]));

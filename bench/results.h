@@ -45,6 +45,7 @@ typedef struct gb_trial_record {
     double gossip_s;       /* rounds without the convergence monitor, max over ranks */
     double monitor_s;      /* convergence monitor (allreduce), max over ranks */
     double exchange_s;     /* inside the transport's exchange, max over ranks */
+    double replay_s;       /* plain MPI exchange of the same volumes (< 0: not run) */
     const uint64_t *curve; /* informed count after round r, r = 0..rounds */
     const double *round_s; /* gossip wall seconds of round r+1, max over ranks, r < rounds */
 } gb_trial_record;

@@ -70,6 +70,7 @@ void gb_transport_fini(gb_transport *t)
     free(t->reqs);
     free(t->seg);
     free(t->seglen);
+    free(t->log);
     free(t->sbuf.m);
     free(t->rbuf.m);
     memset(t, 0, sizeof *t);
@@ -187,8 +188,36 @@ static int exchange_alltoallv(gb_transport *t)
     return 0;
 }
 
+/* Records this exchange's per-rank send counts (before) or receive counts (after). */
+static int log_counts(gb_transport *t, int after)
+{
+    size_t p = (size_t)t->size;
+    if (!after) {
+        if (t->log_len == t->log_cap) {
+            size_t cap = t->log_cap ? 2 * t->log_cap : 64;
+            uint32_t *l = realloc(t->log, cap * 2 * p * sizeof *l);
+            if (l == NULL)
+                return GB_ENOMEM;
+            t->log = l;
+            t->log_cap = cap;
+        }
+        uint32_t *e = t->log + t->log_len * 2 * p;
+        for (size_t r = 0; r < p; r++)
+            e[r] = (int)r == t->rank ? 0 : (uint32_t)t->out[r].len;
+        return 0;
+    }
+    uint32_t *e = t->log + t->log_len * 2 * p + p;
+    for (size_t r = 0; r < p; r++)
+        e[r] = (int)r == t->rank ? 0 : (uint32_t)t->seglen[r];
+    t->log_len++;
+    return 0;
+}
+
 int gb_transport_exchange(gb_transport *t, unsigned phase)
 {
+    int logging = t->log_enabled && t->size > 1;
+    if (logging && log_counts(t, 0) < 0)
+        logging = 0, t->log_enabled = 0; /* no memory: the replay is skipped, not wrong */
     double t0 = MPI_Wtime();
     keep_local(t);
     int rc = 0;
@@ -204,5 +233,7 @@ int gb_transport_exchange(gb_transport *t, unsigned phase)
     t->seg[t->rank] = t->in[t->rank].m;
     t->seglen[t->rank] = t->in[t->rank].len;
     t->exchange_s += MPI_Wtime() - t0;
+    if (logging)
+        log_counts(t, 1);
     return rc;
 }

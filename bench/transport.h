@@ -49,6 +49,11 @@ typedef struct gb_transport {
     uint64_t bytes_sent; /* bytes sent to other ranks since the last reset */
     uint64_t msgs_sent;  /* messages sent to other ranks since the last reset */
     double exchange_s;   /* time spent in exchange() since the last reset */
+    /* Optional log of every exchange since the last reset: per exchange, `size` counts of
+     * messages sent to each rank, then `size` counts received from each rank. */
+    int log_enabled;
+    uint32_t *log;
+    size_t log_len, log_cap; /* in exchanges */
 } gb_transport;
 
 /* Create for the given kind (AUTO resolves to LOCAL on one rank, NBX otherwise).

@@ -8,7 +8,7 @@ static const gb_param_desc pull_params[] = {{.name = NULL}};
 static int pull_contact(void *state, uint32_t round, gb_node_t node, gb_outbox *ob)
 {
     gb_rumor_state *s = state;
-    if (gb_rumor_knows(s, node, round))
+    if (gb_rumor_knows(s, node))
         return 0;
     return gb_rumor_contact_peers(s, round, node, GB_MSG_PULL_REQ, ob);
 }

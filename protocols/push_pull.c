@@ -8,7 +8,7 @@ static const gb_param_desc push_pull_params[] = {{.name = NULL}};
 static int push_pull_contact(void *state, uint32_t round, gb_node_t node, gb_outbox *ob)
 {
     gb_rumor_state *s = state;
-    uint16_t kind = gb_rumor_knows(s, node, round) ? GB_MSG_PUSH : GB_MSG_PULL_REQ;
+    uint16_t kind = gb_rumor_knows(s, node) ? GB_MSG_PUSH : GB_MSG_PULL_REQ;
     return gb_rumor_contact_peers(s, round, node, kind, ob);
 }
 

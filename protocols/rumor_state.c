@@ -3,6 +3,7 @@
 #include "rumor_state.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int gb_rumor_init(const gb_proto_env *env, void **state, char *err)
 {
@@ -10,16 +11,22 @@ int gb_rumor_init(const gb_proto_env *env, void **state, char *err)
     if (s == NULL)
         return gb_seterr(err, GB_ENOMEM, "protocol state: out of memory");
     s->env = *env;
+    s->words = ((size_t)env->count + 63) / 64;
+    s->cur = calloc(s->words ? s->words : 1, sizeof *s->cur);
+    s->next = calloc(s->words ? s->words : 1, sizeof *s->next);
     s->inf = malloc((env->count ? env->count : 1) * sizeof *s->inf);
-    if (s->inf == NULL) {
-        free(s);
+    if (s->inf == NULL || s->cur == NULL || s->next == NULL) {
+        gb_rumor_fini(s);
         return gb_seterr(err, GB_ENOMEM, "protocol state for %u nodes: out of memory",
                          env->count);
     }
     for (uint32_t i = 0; i < env->count; i++)
         s->inf[i] = GB_NEVER;
     if (env->source >= env->first && env->source - env->first < env->count) {
-        s->inf[env->source - env->first] = 0;
+        uint32_t i = env->source - env->first;
+        s->inf[i] = 0;
+        s->cur[i >> 6] |= 1ull << (i & 63);
+        s->next[i >> 6] |= 1ull << (i & 63);
         s->informed = 1;
     }
     *state = s;
@@ -32,6 +39,8 @@ void gb_rumor_fini(void *state)
     if (s == NULL)
         return;
     free(s->inf);
+    free(s->cur);
+    free(s->next);
     free(s);
 }
 
@@ -53,9 +62,11 @@ int gb_rumor_contact_peers(gb_rumor_state *s, uint32_t round, gb_node_t node, ui
 /* Marks a local node informed in `round`, or counts a duplicate delivery. */
 static void deliver_rumor(gb_rumor_state *s, gb_node_t u, uint32_t round)
 {
-    uint32_t *slot = &s->inf[u - s->env.first];
-    if (*slot == GB_NEVER) {
-        *slot = round;
+    uint32_t i = u - s->env.first;
+    uint64_t bit = 1ull << (i & 63), *w = &s->next[i >> 6];
+    if (!(*w & bit)) {
+        *w |= bit;
+        s->inf[i] = round;
         s->newly++;
     } else {
         s->duplicates++;
@@ -72,7 +83,7 @@ int gb_rumor_on_contact(void *state, uint32_t round, const gb_msg *m, gb_outbox 
     case GB_MSG_PULL_REQ:
         /* Only a node that knew the rumor at the start of the round answers; a node that
          * does not know it sends nothing back (the requester's timeout, not modelled). */
-        if (gb_rumor_knows(s, m->dst, round))
+        if (gb_rumor_knows(s, m->dst))
             return gb_send(ob, m->dst, m->src, GB_MSG_PULL_REPLY, 0, s->env.payload, 0);
         return 0;
     default:
@@ -93,6 +104,7 @@ void gb_rumor_end_round(void *state, uint32_t round, gb_round_stats *st)
 {
     gb_rumor_state *s = state;
     (void)round;
+    memcpy(s->cur, s->next, s->words * sizeof *s->cur);
     s->informed += s->newly;
     st->informed = s->informed;
     st->newly = s->newly;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# test_badinput.sh: every kind of bad input gets exactly one line from gossip-bench naming the
+# problem, exit status 2 (usage) or 1 (run time), no MPI abort noise and no results file.
+set -u
+bench="$GB_BUILDDIR/bench/gossip-bench"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/out"
+fail=0
+n=0
+# expect STATUS PATTERN RANKS ARGS...   (RANKS 0 = plain process)
+expect() {
+    want=$1 pattern=$2 ranks=$3
+    shift 3
+    n=$((n + 1))
+    if [ "$ranks" = 0 ]; then
+        "$bench" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    else
+        $MPIRUN_CMD "$ranks" "$bench" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    fi
+    got=$?
+    lines=$(grep -c '^gossip-bench:' "$tmp/stderr")
+    other=$(grep -v '^gossip-bench:' "$tmp/stderr" | grep -c .)
+    leftovers=$(ls -A "$tmp/out" | wc -l)
+    why=""
+    [ "$got" = "$want" ] || why="$why exit $got, want $want;"
+    [ "$lines" = 1 ] || why="$why $lines gossip-bench lines on stderr, want 1;"
+    [ "$other" = 0 ] || why="$why other stderr output;"
+    grep -q -- "$pattern" "$tmp/stderr" || why="$why message lacks '$pattern';"
+    grep -qi 'abort' "$tmp/stderr" "$tmp/stdout" && why="$why abort noise;"
+    [ "$leftovers" = 0 ] || why="$why files left in the output folder;"
+    if [ -n "$why" ]; then
+        echo "FAIL #$n ($ranks ranks) $*:$why"
+        sed 's/^/    | /' "$tmp/stderr"
+        fail=1
+    else
+        echo "PASS #$n ($ranks ranks) $*: $(cat "$tmp/stderr")"
+    fi
+    rm -rf "$tmp/out"/* "$tmp/out"/.[!.]* 2>/dev/null
+}
+o="--output $tmp/out/r.jsonl --csv $tmp/out/r.csv --trials 2 --warmup 0"
+for r in 0 2; do
+    expect 2 "unknown protocol 'gossip'" $r $o --nodes 16 --protocol gossip
+    expect 2 "unknown protocol 'bogus'" $r $o --nodes 16 --protocol push,bogus
+    expect 2 "unknown topology 'mesh9'" $r $o --nodes 16 --topology mesh9
+    expect 2 "unknown parameter 'foo'" $r $o --nodes 16 --topology torus:foo=3
+    expect 2 "dims" $r $o --nodes 10 --topology torus:dims=3x3
+    expect 2 "hypercube" $r $o --nodes 100 --topology hypercube
+    expect 2 "random-regular" $r $o --nodes 15 --topology random-regular:d=3
+    expect 2 "'d'" $r $o --nodes 16 --topology random-regular:d=x
+    expect 2 "\-\-nodes" $r $o --nodes abc
+    expect 2 "\-\-nodes" $r $o --nodes -5
+    expect 2 "\-\-nodes" $r $o --nodes 1
+    expect 2 "\-\-nodes" $r $o --nodes 99999999999999999999
+    expect 2 "\-\-fanout" $r $o --nodes 16 --fanout 0
+    expect 2 "\-\-fanout" $r $o --nodes 16 --fanout 65
+    expect 2 "\-\-fanout 3 exceeds" $r $o --nodes 16 --fanout 3 --topology ring
+    expect 2 "\-\-trials" $r $o --nodes 16 --trials 0
+    expect 2 "\-\-seed" $r $o --nodes 16 --seed 1.5
+    expect 2 "\-\-max-rounds" $r $o --nodes 16 --max-rounds 0
+    expect 2 "\-\-payload" $r $o --nodes 16 --payload -1
+    expect 2 "\-\-transport" $r $o --nodes 16 --transport carrier-pigeon
+    expect 2 "\-\-source" $r $o --nodes 16 --source 16
+    expect 2 "\-\-source" $r $o --nodes 16 --source somewhere
+    expect 2 "unknown option" $r $o --nodes 16 --frobnicate
+    expect 2 "unexpected argument" $r $o --nodes 16 extra
+    expect 1 "cannot write results to '/nonexistent" $r --nodes 16 --output /nonexistent/dir/r.jsonl
+    expect 1 "cannot write results to '$tmp/out/no/r.csv" $r --nodes 16 --csv "$tmp/out/no/r.csv"
+done
+expect 2 "gossip needs at least 2" 0 $o
+expect 2 "\-\-transport local" 2 $o --nodes 16 --transport local
+echo "$n cases"
+exit $fail
