@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "engine.h"
@@ -191,9 +192,15 @@ static int run_protocol(run_ctx *c, int i)
         }
         rc = agree(c, rc, err);
     }
+    /* Peak resident memory so far (Linux reports ru_maxrss in KiB), largest rank and sum. */
+    struct rusage ru;
+    uint64_t rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024u : 0;
+    uint64_t rss_max = rss, rss_sum = rss;
+    GB_MPI(MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD));
+    GB_MPI(MPI_Reduce(&rss, &rss_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
     if (rc == 0 && c->rank == 0) {
         rec.trial = 0;
-        if (gb_results_summary(&c->res, &rec, o->trials, &acc) < 0)
+        if (gb_results_summary(&c->res, &rec, o->trials, &acc, rss_max, rss_sum) < 0)
             rc = gb_seterr(err, GB_EIO, "cannot write the summary record");
         gb_summary s[GB_F_COUNT];
         if (rc == 0 && gb_acc_summary(&acc, s) == 0)

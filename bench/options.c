@@ -633,9 +633,10 @@ void gb_options_usage(FILE *out, const char *prog)
     fprintf(out,
             "Exit status:\n"
             "  0  success\n"
-            "  1  run-time error (e.g. a topology that does not fit --nodes, an MPI or file\n"
-            "     error)\n"
-            "  2  usage error (unknown option, bad or out-of-range value)\n"
+            "  1  run-time error (a results file that cannot be written, out of memory,\n"
+            "     an MPI failure)\n"
+            "  2  usage error (unknown option, bad or out-of-range value, a topology or\n"
+            "     fanout that does not fit --nodes, --transport local on several ranks)\n"
             "\n"
             "Examples:\n"
             "  %s --nodes 1000 --trials 5\n"

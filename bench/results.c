@@ -226,7 +226,7 @@ json_t *gb_summary_json(const gb_summary *s)
 }
 
 int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t trials,
-                       const gb_config_acc *acc)
+                       const gb_config_acc *acc, uint64_t rss_max, uint64_t rss_sum)
 {
     if (r->json == NULL)
         return 0;
@@ -237,6 +237,10 @@ int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t tria
     json_t *o = ident_json(like, "summary");
     json_object_set_new(o, "trials", json_integer(trials));
     json_object_set_new(o, "converged_trials", json_integer((json_int_t)acc->converged));
+    json_object_set_new(o, "peak_rss_bytes_max_rank", json_integer((json_int_t)rss_max));
+    json_object_set_new(o, "peak_rss_bytes_all_ranks", json_integer((json_int_t)rss_sum));
+    json_object_set_new(o, "peak_rss_bytes_per_node",
+                        json_real((double)rss_sum / (double)like->nodes));
     for (int f = 0; f < GB_F_COUNT; f++)
         json_object_set_new(o, gb_field_name[f], gb_summary_json(&s[f]));
     return gb_results_write_json(r, o);

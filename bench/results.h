@@ -85,9 +85,10 @@ int gb_results_write_json(gb_results *r, json_t *obj);
 /* Build and write the trial record (JSON and CSV row). */
 int gb_results_trial(gb_results *r, const gb_trial_record *t);
 
-/* Summary record for a configuration; `like` supplies the identifying fields. */
+/* Summary record for a configuration; `like` supplies the identifying fields.
+ * rss_max / rss_sum: peak resident bytes of the largest rank and summed over ranks. */
 int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t trials,
-                       const gb_config_acc *acc);
+                       const gb_config_acc *acc, uint64_t rss_max, uint64_t rss_sum);
 
 /* Flush, close and rename the files to their final names. 0 or GB_EIO with err. */
 int gb_results_commit(gb_results *r, char *err);

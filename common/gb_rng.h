@@ -1,10 +1,10 @@
-/* gb_rng.h: counter-based random streams (Random123 Philox4x64-10).
+/* gb_rng.h: counter-based random streams (Random123 Philox2x64-10).
  *
  * Every random decision in gossipbench is a pure function of
  * (seed, trial, round, node, purpose, index): there is no global generator state, so any
  * rank can reproduce any node's choices and results do not depend on the rank count.
  * A stream is created for one (seed, trial, round, node, purpose) tuple and then yields
- * an unlimited sequence of 64-bit values (the index is the Philox counter's third word).
+ * a sequence of 64-bit values (the index counts Philox blocks, see below).
  *
  * Philox2x64-10 (one 64-bit multiply per round, two outputs per block) costs half of
  * Philox4x64-10 per call, and the hot loop of push-pull needs one value per node and round.
@@ -12,7 +12,10 @@
  *   key    = seed
  *   ctr[0] = trial << 32 | round
  *   ctr[1] = index << 40 | purpose << 32 | node     (index < 2^24, purpose < 2^8)
- * so a stream yields up to 2^25 values, far more than any use here draws.
+ * so a stream yields up to 2^25 values, far more than any use here draws (peer selection
+ * draws about fanout values; topology generation starts a new stream per pass). Purposes
+ * are below 2^8 by construction (enum below). A stream drawn past 2^25 values would
+ * repeat; GB_RNG_MAX_DRAWS documents the bound for callers that loop.
  */
 #ifndef GB_RNG_H
 #define GB_RNG_H
@@ -28,6 +31,8 @@ enum gb_rng_purpose {
     GB_RNG_PROTOCOL = 4, /* protocol-internal coins (e.g. rumor mongering) */
     GB_RNG_TEST = 15     /* reserved for tests */
 };
+
+#define GB_RNG_MAX_DRAWS (1ull << 25)
 
 typedef struct gb_rng {
     philox2x64_ctr_t ctr;

@@ -34,7 +34,9 @@
 typedef struct gb_msg {
     gb_node_t src, dst;
     uint16_t kind; /* protocol-defined */
-    uint16_t seq;  /* per sender and phase, set by the engine */
+    uint16_t seq;  /* per sender and phase, set by the engine (wraps at 2^16; only the
+                    * canonical path relies on it, where each sender's messages of a
+                    * phase are emitted together) */
     uint32_t arg;  /* protocol-defined small argument */
 } gb_msg;
 

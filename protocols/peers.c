@@ -4,7 +4,9 @@
 uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, gb_node_t *out)
 {
     const gb_topology *t = env->topo;
-    uint32_t deg = gb_topology_degree(t, node);
+    /* Regular graphs (every generator but the random ones with varying degree) need no
+     * per-node call for the degree. */
+    uint32_t deg = t->min_degree == t->max_degree ? t->min_degree : gb_topology_degree(t, node);
     uint32_t f = env->fanout < deg ? env->fanout : deg;
     if (f == 0)
         return 0;
@@ -27,7 +29,10 @@ uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, 
             idx[k++] = x;
         }
     }
-    if (t->adj != NULL) {
+    if (t->complete) {
+        for (uint32_t i = 0; i < f; i++)
+            out[i] = idx[i] < node ? idx[i] : idx[i] + 1;
+    } else if (t->adj != NULL) {
         const gb_node_t *row = t->adj + t->off[node];
         for (uint32_t i = 0; i < f; i++)
             out[i] = row[idx[i]];

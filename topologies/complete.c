@@ -46,6 +46,7 @@ static int complete_create(const gb_params *params, uint64_t n, uint64_t seed, g
     t->min_degree = t->max_degree = (uint32_t)(n - 1);
     t->edges = n * (n - 1) / 2;
     t->connected = 1;
+    t->complete = 1;
     t->degree = complete_degree;
     t->neighbor = complete_neighbor;
     t->destroy = complete_destroy;

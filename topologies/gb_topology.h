@@ -40,6 +40,9 @@ struct gb_topology {
     uint32_t max_degree;
     uint64_t edges;        /* undirected edges */
     int connected;         /* 1 connected, 0 not, -1 unknown */
+    /* 1 when every node is adjacent to every other, with neighbor(u, k) = k < u ? k : k + 1:
+     * the peer sampler, the hottest loop of the engine, then skips the callbacks. */
+    int complete;
     /* Degree of node u. */
     uint32_t (*degree)(const gb_topology *t, gb_node_t u);
     /* k-th neighbour of u, 0 <= k < degree(u). The order is fixed for a given instance. */

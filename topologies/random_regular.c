@@ -100,8 +100,14 @@ static int rr_attempt(rr_state *s, uint64_t seed, uint32_t attempt)
     unsigned stalled = 0;
     for (uint64_t pass = 0; m > 0; pass++) {
         gb_rng rng;
-        gb_rng_init(&rng, seed, 0, attempt, pass, GB_RNG_TOPOLOGY);
+        uint32_t chunk = 0;
+        gb_rng_init(&rng, seed, chunk, attempt, (uint32_t)pass, GB_RNG_TOPOLOGY);
         for (size_t i = m - 1; i > 0; i--) { /* Fisher-Yates */
+            /* A stream holds GB_RNG_MAX_DRAWS values; a first pass at n*d = 8*10^7 needs
+             * more, so a fresh stream (keyed by the chunk in the trial slot) takes over
+             * every 2^22 draws, far below the bound even with rejections. */
+            if (((m - 1 - i) & ((1u << 22) - 1)) == 0 && i != m - 1)
+                gb_rng_init(&rng, seed, ++chunk, attempt, (uint32_t)pass, GB_RNG_TOPOLOGY);
             size_t j = (size_t)gb_rng_below(&rng, (uint64_t)i + 1);
             gb_node_t x = s->stubs[i];
             s->stubs[i] = s->stubs[j];
