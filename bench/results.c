@@ -246,27 +246,48 @@ int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t tria
     return gb_results_write_json(r, o);
 }
 
-static int close_one(FILE **fp, const char *tmp, const char *final, char *err)
+/* Flushes and closes one temporary file; 0 or the errno of the failure. */
+static int close_tmp(FILE **fp)
 {
     if (*fp == NULL)
         return 0;
     int bad = fflush(*fp) != 0 || ferror(*fp) || fsync(fileno(*fp)) != 0;
-    bad |= fclose(*fp) != 0;
+    int e = bad ? (errno ? errno : EIO) : 0;
+    if (fclose(*fp) != 0 && e == 0)
+        e = errno ? errno : EIO;
     *fp = NULL;
-    if (bad || rename(tmp, final) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gb_seterr(err, GB_EIO, "cannot write results to '%s': %s", final, strerror(e));
-    }
-    return 0;
+    return e;
 }
 
 int gb_results_commit(gb_results *r, char *err)
 {
-    int rc = close_one(&r->json, r->json_tmp, r->json_path, err);
-    if (rc == 0)
-        rc = close_one(&r->csv, r->csv_tmp, r->csv_path, err);
-    gb_results_abort(r);
+    /* Both files are complete on disk before either takes its final name, so a failure
+     * leaves neither (rename within a folder is atomic; the second one failing after the
+     * first succeeded is the only remaining window). */
+    int had_json = r->json != NULL, had_csv = r->csv != NULL;
+    int e = close_tmp(&r->json);
+    const char *bad = r->json_path;
+    if (e == 0) {
+        e = close_tmp(&r->csv);
+        bad = r->csv_path;
+    }
+    if (e == 0 && had_json && rename(r->json_tmp, r->json_path) != 0) {
+        e = errno;
+        bad = r->json_path;
+    }
+    if (e == 0 && had_csv && rename(r->csv_tmp, r->csv_path) != 0) {
+        e = errno;
+        bad = r->csv_path;
+    }
+    int rc = 0;
+    if (e != 0) {
+        rc = gb_seterr(err, GB_EIO, "cannot write results to '%s': %s", bad, strerror(e));
+        if (had_json)
+            unlink(r->json_tmp);
+        if (had_csv)
+            unlink(r->csv_tmp);
+    }
+    gb_results_abort(r); /* frees the names; the files are closed already */
     return rc;
 }
 

@@ -5,21 +5,32 @@
 #      counts and transports, bad input), theory checks on the complete graph;
 #   3. make distcheck: the release tarball builds and passes the same tests out of tree,
 #      compiled with AddressSanitizer and UndefinedBehaviorSanitizer.
-# Set GB_QUICK=1 to skip step 3.
+# Set GB_QUICK=1 to skip step 3. The last line counts the test programs of make check,
+# plus one for the distcheck.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 GB_CONFIGURE_FLAGS="${GB_CONFIGURE_FLAGS:---enable-werror}" "$top/scripts/setup.sh"
 cd "$top"
 status=0
 make -j"$(nproc)" check || status=$?
+# The CUnit runner's own summary (make check keeps it in the test's log).
+sed -n '/^Run Summary/,/^Elapsed/p' tests/unit_tests.log 2>/dev/null || true
+passed=$(grep -h '^# PASS:' test-suite.log 2>/dev/null | awk '{s += $3} END {print s + 0}')
+failed=$(grep -h -E '^# (FAIL|ERROR|XPASS):' test-suite.log 2>/dev/null | awk '{s += $3} END {print s + 0}')
 if [ "$status" != 0 ]; then
     for f in tests/*.log; do
         case "$f" in tests/test-suite.log) continue ;; esac
         grep -q '^FAIL' "${f%.log}.trs" 2>/dev/null && { echo "==== $f"; tail -n 60 "$f"; }
     done
+    echo "run-tests: $passed passed, $failed failed"
     exit "$status"
 fi
 if [ "${GB_QUICK:-0}" != 1 ]; then
-    make -j"$(nproc)" distcheck
+    if ! make -j"$(nproc)" distcheck; then
+        echo "run-tests: make distcheck failed (sanitizer build); make check: $passed passed"
+        echo "run-tests: $passed passed, 1 failed"
+        exit 1
+    fi
+    passed=$((passed + 1)) # the distcheck, which reruns every test under the sanitizers
 fi
-echo "run-tests: all tests passed"
+echo "run-tests: $passed passed, 0 failed"
