@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # run-default.sh: the default comparative benchmark, on a fresh machine.
-# Installs and builds (setup.sh), then runs push, pull and push-pull on four overlays with
-# 1024 nodes over 4 MPI ranks (oversubscribed where the machine has fewer cores), 50 trials
+# Installs and builds (setup.sh), then runs push, pull and push-pull on five overlays with
+# 1024 nodes over 4 MPI ranks (oversubscribed where the machine has fewer cores), 200 trials
 # each, and writes JSON Lines, CSV and an HTML report with plots under results/<date>/.
-# Environment: GB_RANKS (default 4), GB_NODES (default 1024), GB_TRIALS (default 50),
+# Environment: GB_RANKS (default 4), GB_NODES (default 1024), GB_TRIALS (default 200),
 # GB_SEED (default 1), GB_OUT (results folder).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh" >&2
 ranks=${GB_RANKS:-4}
 nodes=${GB_NODES:-1024}
-trials=${GB_TRIALS:-50}
+trials=${GB_TRIALS:-200}
 seed=${GB_SEED:-1}
 out=${GB_OUT:-$top/results/default-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
@@ -18,7 +18,7 @@ if [ "$(id -u)" = 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 mpirun=(mpirun --oversubscribe -q -n "$ranks")
-for topo in complete hypercube torus random-regular:d=8; do
+for topo in complete hypercube torus random-regular:d=8 ring:k=2; do
     name=${topo%%:*}
     echo "run-default: $topo, $nodes nodes, $ranks ranks, $trials trials" >&2
     "${mpirun[@]}" "$top/bench/gossip-bench" --protocol push,pull,push-pull --topology "$topo" \
