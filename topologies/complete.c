@@ -27,9 +27,10 @@ static void complete_destroy(gb_topology *t)
 
 static const gb_param_desc complete_params[] = {{.name = NULL}};
 
-static int complete_create(const gb_params *params, uint64_t n, uint64_t seed, gb_topology **out,
-                           char *err)
+static int complete_create(const gb_params *params, uint64_t n, uint64_t seed,
+                           const gb_topology_ctx *ctx, gb_topology **out, char *err)
 {
+    (void)ctx; /* placement does not shape this overlay */
     (void)params;
     (void)seed;
     *out = NULL;

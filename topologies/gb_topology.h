@@ -20,6 +20,16 @@
 
 typedef struct gb_topology gb_topology;
 
+/* Where the MPI ranks run, for overlays shaped by placement (e.g. a locality overlay).
+ * Nodes sit on ranks in contiguous blocks (bench/engine.h). Any array may be NULL when
+ * unknown; unit tests pass a NULL context. Every rank passes identical contents. */
+typedef struct gb_topology_ctx {
+    int ranks;
+    const int *host; /* host index of each rank (0..hosts-1) */
+    const int *numa; /* NUMA node of each rank within its host, -1 unknown */
+    const int *core; /* core of each rank within its host (first core of its binding), -1 unknown */
+} gb_topology_ctx;
+
 typedef struct gb_topology_ops {
     const char *name;            /* registry key, e.g. "torus" */
     const char *help;            /* one line for --list */
@@ -27,8 +37,8 @@ typedef struct gb_topology_ops {
     /* Build an instance with n nodes. Returns 0 or GB_EINVAL / GB_ERANGE (parameters do not
      * fit n, e.g. hypercube with n not a power of two), GB_ENOMEM, GB_EFAIL; err gets one
      * line naming the problem. On success *out is owned by the caller (gb_topology_free). */
-    int (*create)(const gb_params *params, uint64_t n, uint64_t seed, gb_topology **out,
-                  char *err);
+    int (*create)(const gb_params *params, uint64_t n, uint64_t seed,
+                  const gb_topology_ctx *ctx, gb_topology **out, char *err);
 } gb_topology_ops;
 
 /* Instance: the generic part every generator fills in. Generators that need more state
@@ -68,6 +78,10 @@ int gb_topology_registry_check(char *err);
  * parameters that do not fit n). */
 int gb_topology_create_spec(const char *spec, uint64_t n, uint64_t seed, gb_topology **out,
                             gb_params *params_out, char *err);
+/* The same with a placement context (may be NULL). */
+int gb_topology_create_spec_ctx(const char *spec, uint64_t n, uint64_t seed,
+                                const gb_topology_ctx *ctx, gb_topology **out,
+                                gb_params *params_out, char *err);
 
 static inline uint32_t gb_topology_degree(const gb_topology *t, gb_node_t u)
 {

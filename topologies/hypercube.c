@@ -34,8 +34,9 @@ static void hypercube_destroy(gb_topology *t)
 static const gb_param_desc hypercube_params[] = {{.name = NULL}};
 
 static int hypercube_create(const gb_params *params, uint64_t n, uint64_t seed,
-                            gb_topology **out, char *err)
+                            const gb_topology_ctx *ctx, gb_topology **out, char *err)
 {
+    (void)ctx; /* placement does not shape this overlay */
     (void)params;
     (void)seed;
     *out = NULL;

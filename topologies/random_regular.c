@@ -167,9 +167,10 @@ static const gb_param_desc rr_params[] = {
     {.name = NULL},
 };
 
-static int rr_create(const gb_params *params, uint64_t n, uint64_t seed, gb_topology **out,
-                     char *err)
+static int rr_create(const gb_params *params, uint64_t n, uint64_t seed,
+                     const gb_topology_ctx *ctx, gb_topology **out, char *err)
 {
+    (void)ctx; /* placement does not shape this overlay */
     *out = NULL;
     if (n > GB_NODE_MAX)
         return gb_seterr(err, GB_ERANGE, "topology 'random-regular': n=%llu exceeds %llu nodes",

@@ -44,9 +44,10 @@ static const gb_param_desc ring_params[] = {
     {.name = NULL},
 };
 
-static int ring_create(const gb_params *params, uint64_t n, uint64_t seed, gb_topology **out,
-                       char *err)
+static int ring_create(const gb_params *params, uint64_t n, uint64_t seed,
+                       const gb_topology_ctx *ctx, gb_topology **out, char *err)
 {
+    (void)ctx; /* placement does not shape this overlay */
     (void)seed;
     *out = NULL;
     if (n > GB_NODE_MAX)

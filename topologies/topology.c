@@ -62,6 +62,13 @@ uint64_t gb_topology_reachable(const gb_topology *t, gb_node_t src)
 int gb_topology_create_spec(const char *spec, uint64_t n, uint64_t seed, gb_topology **out,
                             gb_params *params_out, char *err)
 {
+    return gb_topology_create_spec_ctx(spec, n, seed, NULL, out, params_out, err);
+}
+
+int gb_topology_create_spec_ctx(const char *spec, uint64_t n, uint64_t seed,
+                                const gb_topology_ctx *ctx, gb_topology **out,
+                                gb_params *params_out, char *err)
+{
     gb_params local;
     if (out != NULL)
         *out = NULL;
@@ -89,7 +96,7 @@ int gb_topology_create_spec(const char *spec, uint64_t n, uint64_t seed, gb_topo
     int rc = gb_params_parse(params_out, ops->params, rest, "topology", ops->name, err);
     if (rc < 0)
         return rc;
-    return ops->create(params_out, n, seed, out, err);
+    return ops->create(params_out, n, seed, ctx, out, err);
 }
 
 /* CSR callbacks: the arrays are the instance's own, so these are plain loads. */

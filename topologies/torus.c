@@ -173,9 +173,10 @@ static const gb_param_desc torus_params[] = {
     {.name = NULL},
 };
 
-static int torus_create(const gb_params *params, uint64_t n, uint64_t seed, gb_topology **out,
-                        char *err)
+static int torus_create(const gb_params *params, uint64_t n, uint64_t seed,
+                        const gb_topology_ctx *ctx, gb_topology **out, char *err)
 {
+    (void)ctx; /* placement does not shape this overlay */
     (void)seed;
     *out = NULL;
     if (n == 0)
