@@ -313,7 +313,7 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         return rc < 0 ? rc : GB_EFAIL;
     }
     e->messages = e->header_bytes = e->payload_bytes = e->meta_bytes = 0;
-    uint64_t duplicates = 0;
+    uint64_t duplicates = 0, rumor_msgs = 0;
     for (unsigned p = 0; p < 2; p++) {
         e->tr[p].bytes_sent = e->tr[p].msgs_sent = 0;
         e->tr[p].exchange_s = 0.0;
@@ -354,6 +354,7 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         gb_round_stats st = {0};
         c->proto->end_round(e->state, round, &st);
         duplicates += st.duplicates;
+        rumor_msgs += st.rumor_msgs;
         double t1 = MPI_Wtime();
         e->round_s[round - 1] = t1 - t0;
         gossip_s += t1 - t0;
@@ -392,11 +393,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     if (rc < 0)
         return rc;
 
-    uint64_t sums[7] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
+    uint64_t sums[8] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
                         e->tr[0].bytes_sent + e->tr[1].bytes_sent,
-                        e->tr[0].msgs_sent + e->tr[1].msgs_sent};
-    uint64_t gsums[7];
-    GB_MPI(MPI_Allreduce(sums, gsums, 7, MPI_UINT64_T, MPI_SUM, c->comm));
+                        e->tr[0].msgs_sent + e->tr[1].msgs_sent, rumor_msgs};
+    uint64_t gsums[8];
+    GB_MPI(MPI_Allreduce(sums, gsums, 8, MPI_UINT64_T, MPI_SUM, c->comm));
     double replay = c->replay ? replay_exchanges(e, round) : -1.0;
     double times[5] = {wall, gossip_s, monitor_s, e->tr[0].exchange_s + e->tr[1].exchange_s,
                        replay};
@@ -430,6 +431,8 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     rec->duplicates = gsums[4];
     rec->mpi_bytes = gsums[5];
     rec->mpi_messages = gsums[6];
+    rec->rumor_messages = gsums[7];
+    rec->terminated = (c->proto->flags & GB_PROTO_SELF_TERMINATING) && converged;
     rec->wall_s = gtimes[0];
     rec->gossip_s = gtimes[1];
     rec->monitor_s = gtimes[2];

@@ -668,7 +668,8 @@ static void list_params(FILE *out, const gb_param_desc *desc)
     }
     for (const gb_param_desc *d = desc; d->name != NULL; d++) {
         const char *def = (d->def != NULL && d->def[0] != '\0') ? d->def : "none";
-        fprintf(out, "    %s=<%s> (default %s", d->name, type_name(d->type), def);
+        fprintf(out, "    %s=<%s> (default %s", d->name,
+                d->choices != NULL ? d->choices : type_name(d->type), def);
         /* Integer ranges are printed in full: %g would show 4294967295 as 4.29497e+09. */
         if (d->type == GB_PARAM_INT)
             fprintf(out, ", range [%.0f, %.0f]", d->min, d->max);

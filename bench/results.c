@@ -10,7 +10,7 @@
 
 const char *const gb_field_name[GB_F_COUNT] = {
     "rounds",    "t_ave",         "t_last",       "residue",         "messages",
-    "msgs_per_node", "bytes",     "bytes_per_node", "duplicates",    "mpi_bytes",
+    "msgs_per_node", "traffic_m", "bytes",     "bytes_per_node", "duplicates",    "mpi_bytes",
     "wall_s",    "gossip_s",      "monitor_s",    "round_s",
 };
 
@@ -28,6 +28,7 @@ static void field_values(const gb_trial_record *t, double v[GB_F_COUNT])
     v[GB_F_RESIDUE] = t->residue;
     v[GB_F_MESSAGES] = (double)t->messages;
     v[GB_F_MSGS_PER_NODE] = (double)t->messages / n;
+    v[GB_F_TRAFFIC_M] = (double)t->rumor_messages / n;
     v[GB_F_BYTES] = (double)total_bytes(t);
     v[GB_F_BYTES_PER_NODE] = (double)total_bytes(t) / n;
     v[GB_F_DUPLICATES] = (double)t->duplicates;
@@ -107,7 +108,7 @@ static const char *const csv_columns =
     "protocol,protocol_params,topology,topology_params,nodes,ranks,fanout,seed,trial,source,"
     "converged,rounds,t_ave,t_last,residue,informed,reachable,messages,msgs_per_node,bytes,"
     "bytes_per_node,payload_bytes,header_bytes,meta_bytes,duplicates,mpi_bytes,mpi_messages,"
-    "wall_s,gossip_s,monitor_s,exchange_s\n";
+    "wall_s,gossip_s,monitor_s,exchange_s,rumor_messages,traffic_m,terminated\n";
 
 int gb_results_open(gb_results *r, const char *json_path, const char *csv_path, char *err)
 {
@@ -171,6 +172,9 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
         json_object_set_new(o, "reachable", json_integer((json_int_t)t->reachable));
         json_object_set_new(o, "messages", json_integer((json_int_t)t->messages));
         json_object_set_new(o, "msgs_per_node", json_real(v[GB_F_MSGS_PER_NODE]));
+        json_object_set_new(o, "rumor_messages", json_integer((json_int_t)t->rumor_messages));
+        json_object_set_new(o, "traffic_m", json_real(v[GB_F_TRAFFIC_M]));
+        json_object_set_new(o, "terminated", json_boolean(t->terminated));
         json_object_set_new(o, "bytes", json_integer((json_int_t)total_bytes(t)));
         json_object_set_new(o, "bytes_per_node", json_real(v[GB_F_BYTES_PER_NODE]));
         json_object_set_new(o, "payload_bytes", json_integer((json_int_t)t->payload_bytes));
@@ -199,7 +203,7 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
     if (r->csv != NULL) {
         int w = fprintf(r->csv,
                         "%s,\"%s\",%s,\"%s\",%llu,%d,%u,%llu,%u,%u,%d,%u,%.6f,%u,%.9g,%llu,%llu,"
-                        "%llu,%.6f,%llu,%.6f,%llu,%llu,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g\n",
+                        "%llu,%.6f,%llu,%.6f,%llu,%llu,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g,%llu,%.6f,%d\n",
                         t->protocol, t->protocol_params, t->topology, t->topology_params,
                         (unsigned long long)t->nodes, t->ranks, t->fanout,
                         (unsigned long long)t->seed, t->trial, t->source, t->converged,
@@ -211,7 +215,8 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
                         (unsigned long long)t->header_bytes, (unsigned long long)t->meta_bytes,
                         (unsigned long long)t->duplicates, (unsigned long long)t->mpi_bytes,
                         (unsigned long long)t->mpi_messages, t->wall_s, t->gossip_s,
-                        t->monitor_s, t->exchange_s);
+                        t->monitor_s, t->exchange_s, (unsigned long long)t->rumor_messages,
+                        v[GB_F_TRAFFIC_M], t->terminated);
         if (w < 0)
             return GB_EIO;
     }

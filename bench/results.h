@@ -39,6 +39,8 @@ typedef struct gb_trial_record {
     uint64_t messages;
     uint64_t payload_bytes, header_bytes, meta_bytes;
     uint64_t duplicates;
+    uint64_t rumor_messages; /* messages that carried the rumor (Demers' traffic m = this / n) */
+    int terminated;          /* a self-terminating protocol stopped by itself */
     uint64_t mpi_bytes;    /* bytes the transport really moved between ranks */
     uint64_t mpi_messages; /* gossip messages that crossed ranks */
     double wall_s;         /* whole trial, max over ranks */
@@ -53,6 +55,7 @@ typedef struct gb_trial_record {
 /* Numeric trial fields that summaries and the stdout table describe. */
 enum gb_field {
     GB_F_ROUNDS, GB_F_T_AVE, GB_F_T_LAST, GB_F_RESIDUE, GB_F_MESSAGES, GB_F_MSGS_PER_NODE,
+    GB_F_TRAFFIC_M,
     GB_F_BYTES, GB_F_BYTES_PER_NODE, GB_F_DUPLICATES, GB_F_MPI_BYTES, GB_F_WALL_S,
     GB_F_GOSSIP_S, GB_F_MONITOR_S, GB_F_ROUND_S, GB_F_COUNT
 };

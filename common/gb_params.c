@@ -48,8 +48,23 @@ static int find_key(const gb_param_desc *desc, const char *key, size_t keylen)
 static int check_value(const gb_param_desc *d, const char *v, const char *what,
                        const char *name, char *err)
 {
-    if (d->type == GB_PARAM_STRING || *v == '\0')
+    if (*v == '\0')
         return 0;
+    if (d->type == GB_PARAM_STRING) {
+        if (d->choices == NULL)
+            return 0;
+        /* v must equal one '|'-separated item of choices, as a whole. */
+        size_t vlen = strlen(v);
+        for (const char *c = d->choices; *c != '\0';) {
+            const char *bar = strchr(c, '|');
+            size_t len = bar ? (size_t)(bar - c) : strlen(c);
+            if (len == vlen && strncmp(c, v, len) == 0)
+                return 0;
+            c += len + (bar ? 1 : 0);
+        }
+        return gb_seterr(err, GB_EINVAL, "%s '%s': parameter '%s' must be one of %s, got '%s'",
+                         what, name, d->name, d->choices, v);
+    }
     double x;
     if (d->type == GB_PARAM_INT) {
         int64_t i;

@@ -24,6 +24,7 @@ typedef struct gb_param_desc {
     const char *def;  /* default as text; "" means "none: the component decides" */
     double min, max;  /* inclusive range for INT and DOUBLE */
     const char *help; /* one line for --list */
+    const char *choices; /* STRING only: allowed values "a|b|c", NULL = free text */
 } gb_param_desc;
 
 #define GB_PARAMS_MAX 16

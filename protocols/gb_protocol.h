@@ -77,6 +77,7 @@ typedef struct gb_round_stats {
     uint64_t newly;        /* local nodes informed in this round */
     uint64_t active;       /* local nodes still spreading (rumor mongering) */
     uint64_t duplicates;   /* rumor deliveries to nodes that already had it, this round */
+    uint64_t rumor_msgs;   /* messages sent this round that carried the rumor (traffic) */
 } gb_round_stats;
 
 enum {
@@ -121,6 +122,8 @@ enum { GB_MSG_PUSH = 1, GB_MSG_PULL_REQ = 2, GB_MSG_PULL_REPLY = 3 };
 extern const gb_protocol_ops gb_protocol_push;
 extern const gb_protocol_ops gb_protocol_pull;
 extern const gb_protocol_ops gb_protocol_push_pull;
+extern const gb_protocol_ops gb_protocol_rumor;
+extern const gb_protocol_ops gb_protocol_median_counter;
 
 #define GB_MAX_FANOUT 64u
 

@@ -59,6 +59,8 @@ int gb_rumor_contact_peers(gb_rumor_state *s, uint32_t round, gb_node_t node, ui
         if (rc < 0)
             return rc;
     }
+    if (kind == GB_MSG_PUSH)
+        s->rumor_msgs += k;
     return 0;
 }
 
@@ -86,8 +88,10 @@ int gb_rumor_on_contact(void *state, uint32_t round, const gb_msg *m, gb_outbox 
     case GB_MSG_PULL_REQ:
         /* Only a node that knew the rumor at the start of the round answers; a node that
          * does not know it sends nothing back (the requester's timeout, not modelled). */
-        if (gb_rumor_knows(s, m->dst))
+        if (gb_rumor_knows(s, m->dst)) {
+            s->rumor_msgs++;
             return gb_send(ob, m->dst, m->src, GB_MSG_PULL_REPLY, 0, s->env.payload, 0);
+        }
         return 0;
     default:
         return GB_EINVAL;
@@ -113,8 +117,10 @@ void gb_rumor_end_round(void *state, uint32_t round, gb_round_stats *st)
     st->newly = s->newly;
     st->active = 0; /* push / pull / push-pull never stop by themselves */
     st->duplicates = s->duplicates;
+    st->rumor_msgs = s->rumor_msgs;
     s->newly = 0;
     s->duplicates = 0;
+    s->rumor_msgs = 0;
 }
 
 int32_t gb_rumor_infection_round(const void *state, gb_node_t node)

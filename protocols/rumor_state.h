@@ -25,6 +25,7 @@ typedef struct gb_rumor_state {
     uint64_t informed;  /* local nodes informed so far */
     uint64_t newly;     /* informed in the current round */
     uint64_t duplicates;/* rumor deliveries to informed nodes, current round */
+    uint64_t rumor_msgs;/* rumor-carrying messages sent, current round */
 } gb_rumor_state;
 
 /* init/fini for the family: allocate inf[], inform the source at round 0 if local. */
