@@ -8,6 +8,7 @@ const gb_protocol_ops *const gb_protocol_table[] = {
     &gb_protocol_pull,
     &gb_protocol_push_pull,
     &gb_protocol_rumor,
+    &gb_protocol_median_counter,
     NULL,
 };
 
