@@ -135,20 +135,21 @@ static void print_header(const run_ctx *c)
            o->warmup, o->max_rounds, gb_transport_name(c->transport),
            o->ordered ? ", ordered delivery" : "");
     printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
-    printf("#\n# %-16s %6s %5s %8s %6s %5s %5s %7s %7s %9s %10s %11s %10s %10s\n", "protocol",
-           "trials", "conv", "rounds", "sd", "min", "max", "t_ave", "t_last", "residue",
-           "msgs/node", "bytes/node", "ms/trial", "us/round");
+    printf("#\n# %-16s %6s %5s %8s %6s %5s %5s %7s %7s %9s %10s %9s %11s %10s %10s\n",
+           "protocol", "trials", "conv", "rounds", "sd", "min", "max", "t_ave", "t_last",
+           "residue", "msgs/node", "traffic", "bytes/node", "ms/trial", "us/round");
     fflush(stdout);
 }
 
 static void print_row(const char *name, const gb_config_acc *acc, const gb_summary *s)
 {
-    printf("  %-16s %6zu %5zu %8.2f %6.2f %5.0f %5.0f %7.2f %7.2f %9.3g %10.2f %11.1f %10.3f "
-           "%10.2f\n",
+    printf("  %-16s %6zu %5zu %8.2f %6.2f %5.0f %5.0f %7.2f %7.2f %9.3g %10.2f %9.2f %11.1f "
+           "%10.3f %10.2f\n",
            name, acc->count, acc->converged, s[GB_F_ROUNDS].mean, s[GB_F_ROUNDS].sd,
            s[GB_F_ROUNDS].min, s[GB_F_ROUNDS].max, s[GB_F_T_AVE].mean, s[GB_F_T_LAST].mean,
-           s[GB_F_RESIDUE].mean, s[GB_F_MSGS_PER_NODE].mean, s[GB_F_BYTES_PER_NODE].mean,
-           s[GB_F_WALL_S].median * 1e3, s[GB_F_ROUND_S].median * 1e6);
+           s[GB_F_RESIDUE].mean, s[GB_F_MSGS_PER_NODE].mean, s[GB_F_TRAFFIC_M].mean,
+           s[GB_F_BYTES_PER_NODE].mean, s[GB_F_WALL_S].median * 1e3,
+           s[GB_F_ROUND_S].median * 1e6);
     fflush(stdout);
 }
 

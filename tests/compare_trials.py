@@ -3,7 +3,7 @@
 
 The reproducibility contract (DESIGN.md): the same options and seed give identical per-trial
 figures whatever the rank count or transport. Compared: every deterministic field of every
-"trial" record (rounds, curves, message and byte counts, ...), matched by (protocol, trial).
+"trial" record (rounds, curves, message and byte counts, ...), matched by (protocol, protocol parameters, trial).
 Timings, rank counts and MPI byte counts legitimately differ and are not compared.
 """
 import json
@@ -21,7 +21,7 @@ def load(path):
         for line in f:
             rec = json.loads(line)
             if rec.get("type") == "trial":
-                trials[(rec["protocol"], rec["trial"])] = rec
+                trials[(rec["protocol"], rec.get("protocol_params", ""), rec["trial"])] = rec
     return trials
 
 

@@ -39,7 +39,7 @@ done
 # Case 2: many nodes per rank, uneven blocks (1001 = 3*333+2 = 8*125+1), three topologies.
 for topo in complete torus:dims=7x11x13 random-regular:d=6; do
     name=$(echo "$topo" | tr ':=,' '___')
-    common="--protocol push,pull,push-pull --topology $topo --nodes 1001 --fanout 2 --trials 3 --warmup 0 --seed 5 --source random"
+    common="--protocol push,pull,push-pull,rumor:k=2,rumor:mode=pull,interest=blind,stop=coin,k=3,rumor:mode=push-pull,median-counter --topology $topo --nodes 1001 --fanout 2 --trials 3 --warmup 0 --seed 5 --source random"
     run "$tmp/$name-ref.jsonl" 0 $common
     run "$tmp/$name-ord.jsonl" 0 $common --ordered-delivery
     check "$topo, 1 process, ordered delivery" "$tmp/$name-ref.jsonl" "$tmp/$name-ord.jsonl"
