@@ -39,6 +39,7 @@ typedef struct run_ctx {
     gb_results res;
     gb_placement place;
     enum gb_transport_kind transport;
+    double topology_s; /* generation time, max over ranks */
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -100,6 +101,8 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "source",
                         o->source_random ? json_string("random") : json_integer(o->source));
     json_object_set_new(more, "replay_exchange", json_boolean(o->replay));
+    json_object_set_new(more, "topology_s", json_real(c->topology_s));
+    json_object_set_new(more, "topology_bytes", json_integer((json_int_t)t->bytes));
     json_object_update(r, more);
     json_decref(more);
     return r;
@@ -125,10 +128,11 @@ static void print_header(const run_ctx *c)
                "not comparable\n", c->place.max_ranks_host, c->place.cores_host);
     printf("# nodes: %llu (%u..%u per rank, block placement)\n", (unsigned long long)c->n, lo,
            hi);
-    printf("# topology: %s%s%s: %llu edges, degree %u..%u, %s\n", t->ops->name,
-           *tparams ? " " : "", tparams, (unsigned long long)t->edges, t->min_degree,
-           t->max_degree,
-           t->connected == 1 ? "connected" : t->connected == 0 ? "DISCONNECTED" : "connectivity unknown");
+    printf("# topology: %s%s%s: %llu edges, degree %u..%u, %s; built in %.3f s, %.1f MB\n",
+           t->ops->name, *tparams ? " " : "", tparams, (unsigned long long)t->edges,
+           t->min_degree, t->max_degree,
+           t->connected == 1 ? "connected" : t->connected == 0 ? "DISCONNECTED" : "connectivity unknown",
+           c->topology_s, (double)t->bytes / 1e6);
     printf("# fanout %u, payload %u B + header %u B, seed %llu, trials %u (+%u warm-up), "
            "max-rounds %u, transport %s%s\n",
            o->fanout, o->payload, GB_HEADER_BYTES, (unsigned long long)o->seed, o->trials,
@@ -250,6 +254,7 @@ static int run(gb_options *o)
         say(&c, err);
         return EXIT_USAGE;
     }
+    double t0 = MPI_Wtime();
     int rc = gb_topology_create_spec(o->topology_spec, c.n, o->seed, &c.topo,
                                      &o->topology_params, err);
     rc = agree(&c, rc, err);
@@ -275,6 +280,8 @@ static int run(gb_options *o)
         gb_topology_free(c.topo);
         return EXIT_RUNTIME;
     }
+    double topo_local = MPI_Wtime() - t0;
+    GB_MPI(MPI_Allreduce(&topo_local, &c.topology_s, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
     int status = 0;
     if (c.rank == 0) {

@@ -10,11 +10,11 @@
 #include "tests.h"
 
 static const gb_param_desc desc[] = {
-    {"k", GB_PARAM_INT, "2", 1, 10, "an integer"},
-    {"p", GB_PARAM_DOUBLE, "0.5", 0, 1, "a probability"},
-    {"mode", GB_PARAM_STRING, "push", 0, 0, "a word"},
-    {"opt", GB_PARAM_STRING, "", 0, 0, "no default: the component decides"},
-    {NULL, 0, NULL, 0, 0, NULL}};
+    {"k", GB_PARAM_INT, "2", 1, 10, "an integer", NULL},
+    {"p", GB_PARAM_DOUBLE, "0.5", 0, 1, "a probability", NULL},
+    {"mode", GB_PARAM_STRING, "push", 0, 0, "a word", NULL},
+    {"opt", GB_PARAM_STRING, "", 0, 0, "no default: the component decides", NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 /* Asserts that an error message is non-empty, one line, and contains `needle`. The
  * message goes into the CUnit report so that a failure shows what was written. */
@@ -58,7 +58,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(gb_params_int(&p, "k"), 2);
 
     /* A component without parameters: a NULL or end-mark-only descriptor. */
-    static const gb_param_desc none[] = {{NULL, 0, NULL, 0, 0, NULL}};
+    static const gb_param_desc none[] = {{NULL, 0, NULL, 0, 0, NULL, NULL}};
     CU_ASSERT_EQUAL(gb_params_parse(&p, none, NULL, "topology", "complete", err), 0);
     CU_ASSERT_EQUAL(p.count, 0);
     CU_ASSERT_EQUAL(gb_params_parse(&p, NULL, "", "topology", "complete", err), 0);
@@ -188,9 +188,9 @@ static void test_too_many_descriptors(void)
     static char names[GB_PARAMS_MAX + 1][16];
     for (int i = 0; i < GB_PARAMS_MAX + 1; i++) {
         snprintf(names[i], sizeof names[i], "k%d", i);
-        big[i] = (gb_param_desc){names[i], GB_PARAM_INT, "1", 0, 10, "x"};
+        big[i] = (gb_param_desc){names[i], GB_PARAM_INT, "1", 0, 10, "x", NULL};
     }
-    big[GB_PARAMS_MAX + 1] = (gb_param_desc){NULL, 0, NULL, 0, 0, NULL};
+    big[GB_PARAMS_MAX + 1] = (gb_param_desc){NULL, 0, NULL, 0, 0, NULL, NULL};
     gb_params p;
     char err[GB_ERRLEN] = "";
     CU_ASSERT_EQUAL(gb_params_parse(&p, big, NULL, "topology", "big", err), GB_EINVAL);
@@ -211,6 +211,27 @@ static void test_getters_unknown_key(void)
     /* Typed getters on a value of another type fall back to 0. */
     CU_ASSERT_EQUAL(gb_params_int(&p, "mode"), 0);
     CU_ASSERT_EQUAL(gb_params_int(&p, "opt"), 0);
+}
+
+/* STRING parameters with a list of choices accept exactly those words. */
+static void test_choices(void)
+{
+    static const gb_param_desc way[] = {
+        {"way", GB_PARAM_STRING, "up", 0, 0, "one of a few words", "up|down|side-ways"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL}};
+    gb_params p;
+    char err[GB_ERRLEN];
+    CU_ASSERT_EQUAL(gb_params_parse(&p, way, NULL, "protocol", "x", err), 0);
+    CU_ASSERT_STRING_EQUAL(gb_params_str(&p, "way"), "up");
+    CU_ASSERT_EQUAL(gb_params_parse(&p, way, "way=side-ways", "protocol", "x", err), 0);
+    CU_ASSERT_EQUAL(gb_params_parse(&p, way, "way=down", "protocol", "x", err), 0);
+    const char *bad[] = {"way=side", "way=upp", "way=Up", "way=up|down", "way=ways"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CU_ASSERT_EQUAL(gb_params_parse(&p, way, bad[i], "protocol", "x", err), GB_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "must be one of up|down|side-ways"));
+        CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+    }
 }
 
 static void test_format(void)
@@ -243,7 +264,7 @@ static void test_format(void)
     CU_ASSERT_EQUAL(gb_params_format(&p, none, 0), 0);
 
     /* No parameters at all: an empty string. */
-    static const gb_param_desc empty[] = {{NULL, 0, NULL, 0, 0, NULL}};
+    static const gb_param_desc empty[] = {{NULL, 0, NULL, 0, 0, NULL, NULL}};
     CU_ASSERT_EQUAL(gb_params_parse(&p, empty, NULL, "protocol", "push", err), 0);
     CU_ASSERT_EQUAL(gb_params_format(&p, buf, sizeof buf), 0);
     CU_ASSERT_STRING_EQUAL(buf, "");
@@ -309,6 +330,7 @@ int gb_test_register_params(void)
         return CU_get_error();
     if (CU_add_test(s, "defaults", test_defaults) == NULL ||
         CU_add_test(s, "given values", test_given_values) == NULL ||
+        CU_add_test(s, "string choices", test_choices) == NULL ||
         CU_add_test(s, "bad values", test_bad_values) == NULL ||
         CU_add_test(s, "malformed specs", test_malformed) == NULL ||
         CU_add_test(s, "too many descriptors", test_too_many_descriptors) == NULL ||

@@ -31,6 +31,8 @@
 
 #include <stdlib.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 typedef struct dragonfly_topology {
     gb_topology base; /* first, so a gb_topology pointer is also a dragonfly_topology one */
     uint64_t g, a, p, h;

@@ -24,6 +24,8 @@
 
 #include <stdlib.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 /* k^3/4 <= GB_NODE_MAX needs k <= 2580; the parameter range is a little wider so that a
  * too large k is reported against n rather than as a bare range error. */
 #define FT_KMAX 4096

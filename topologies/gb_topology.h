@@ -109,5 +109,12 @@ extern const gb_topology_ops gb_topology_ring;
 extern const gb_topology_ops gb_topology_torus;
 extern const gb_topology_ops gb_topology_hypercube;
 extern const gb_topology_ops gb_topology_random_regular;
+extern const gb_topology_ops gb_topology_star;
+extern const gb_topology_ops gb_topology_path;
+extern const gb_topology_ops gb_topology_mesh;
+extern const gb_topology_ops gb_topology_tree;
+extern const gb_topology_ops gb_topology_fat_tree;
+extern const gb_topology_ops gb_topology_dragonfly;
+extern const gb_topology_ops gb_topology_locality;
 
 #endif

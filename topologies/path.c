@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 static uint32_t path_degree(const gb_topology *t, gb_node_t u)
 {
     return (uint32_t)(u > 0) + (uint32_t)((uint64_t)u + 1 < t->n);

@@ -12,6 +12,8 @@
 
 #include <stdlib.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 typedef struct star_topology {
     gb_topology base; /* first, so a gb_topology pointer is also a star_topology pointer */
     gb_node_t center;

@@ -13,6 +13,8 @@
 
 #include <stdlib.h>
 
+/* Instances point back at the ops struct defined at the end of this file. */
+
 typedef struct tree_topology {
     gb_topology base; /* first, so a gb_topology pointer is also a tree_topology pointer */
     uint64_t k;
