@@ -4,13 +4,16 @@
  * Exit status: 0 success, 1 run-time error, 2 usage error (DESIGN.md, issue "bad input"). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine.h"
+#include "gb_topology_io.h"
 #include "gb_mpi.h"
 #include "measure.h"
 #include "options.h"
@@ -40,6 +43,8 @@ typedef struct run_ctx {
     gb_placement place;
     enum gb_transport_kind transport;
     double topology_s; /* generation time, max over ranks */
+    gb_graph_stats gstats; /* rank 0 */
+    int gstats_rc;         /* 0 when gstats is valid */
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -85,9 +90,23 @@ static json_t *run_record(const run_ctx *c)
     uint32_t lo, hi;
     gb_block_range(c->n, c->size, c->size - 1, &first, &lo);
     gb_block_range(c->n, c->size, 0, &first, &hi);
-    json_t *graph = json_pack("{s:I,s:I,s:i,s:i,s:b}", "nodes", (json_int_t)t->n, "edges",
-                              (json_int_t)t->edges, "degree_min", (int)t->min_degree,
-                              "degree_max", (int)t->max_degree, "connected", t->connected == 1);
+    json_t *graph = json_pack("{s:I,s:I,s:I,s:I,s:b,s:b}", "nodes", (json_int_t)t->n, "edges",
+                              (json_int_t)t->edges, "degree_min", (json_int_t)t->min_degree,
+                              "degree_max", (json_int_t)t->max_degree, "connected",
+                              t->connected == 1, "directed", t->directed);
+    if (c->gstats_rc == 0) {
+        const gb_graph_stats *g = &c->gstats;
+        json_object_set_new(graph, "degree_mean", json_real(g->degree_mean));
+        json_object_set_new(graph, "components", json_integer((json_int_t)g->components));
+        json_object_set_new(graph, "largest_component",
+                            json_integer((json_int_t)g->largest_component));
+        json_object_set_new(graph, "diameter", json_integer(g->diameter));
+        json_object_set_new(graph, "diameter_exact", json_boolean(g->diameter_exact));
+    } else {
+        json_object_set_new(graph, "stats",
+                            json_string(t->directed ? "not computed: directed overlay"
+                                                    : "not computed: over 2e8 arcs"));
+    }
     json_t *more = json_pack(
         "{s:o,s:s,s:s,s:I,s:i,s:i,s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:s,s:b,s:s,s:i,s:i,s:b,s:s,s:o}",
         "protocols", protos, "topology", t->ops->name, "topology_params", tparams, "nodes",
@@ -128,11 +147,19 @@ static void print_header(const run_ctx *c)
                "not comparable\n", c->place.max_ranks_host, c->place.cores_host);
     printf("# nodes: %llu (%u..%u per rank, block placement)\n", (unsigned long long)c->n, lo,
            hi);
-    printf("# topology: %s%s%s: %llu edges, degree %u..%u, %s; built in %.3f s, %.1f MB\n",
+    printf("# topology: %s%s%s: %llu %s, degree %u..%u, %s; built in %.3f s, %.1f MB\n",
            t->ops->name, *tparams ? " " : "", tparams, (unsigned long long)t->edges,
-           t->min_degree, t->max_degree,
+           t->directed ? "arcs" : "edges", t->min_degree, t->max_degree,
            t->connected == 1 ? "connected" : t->connected == 0 ? "DISCONNECTED" : "connectivity unknown",
            c->topology_s, (double)t->bytes / 1e6);
+    if (c->gstats_rc == 0)
+        printf("# graph: mean degree %.2f, %llu component(s) (largest %llu nodes), diameter "
+               "%u%s\n", c->gstats.degree_mean, (unsigned long long)c->gstats.components,
+               (unsigned long long)c->gstats.largest_component, c->gstats.diameter,
+               c->gstats.diameter_exact ? "" : " (double-sweep lower bound)");
+    if (t->connected == 0)
+        printf("# WARNING: the overlay is disconnected: nodes out of the source's reach count as "
+               "residue\n");
     printf("# fanout %u, payload %u B + header %u B, seed %llu, trials %u (+%u warm-up), "
            "max-rounds %u, transport %s%s\n",
            o->fanout, o->payload, GB_HEADER_BYTES, (unsigned long long)o->seed, o->trials,
@@ -224,23 +251,66 @@ static int run_protocol(run_ctx *c, int i)
     return 0;
 }
 
+/* --dump-topology: edge list, or Graphviz DOT for a .dot name, written under a temporary
+ * name and renamed, like the results. */
+static int dump_topology(const gb_topology *t, const char *path, char *err)
+{
+    size_t len = strlen(path);
+    int dot = len > 4 && strcmp(path + len - 4, ".dot") == 0;
+    char *tmp = malloc(len + 32);
+    if (tmp == NULL)
+        return gb_seterr(err, GB_ENOMEM, "--dump-topology: out of memory");
+    snprintf(tmp, len + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc;
+    if (f == NULL) {
+        rc = gb_seterr(err, GB_EIO, "--dump-topology: cannot write '%s': %s", path,
+                       strerror(errno));
+    } else {
+        rc = dot ? gb_topology_dump_dot(t, f, 10000, err) : gb_topology_dump_edgelist(t, f, err);
+        if (fclose(f) != 0 && rc == 0)
+            rc = gb_seterr(err, GB_EIO, "--dump-topology: cannot write '%s': %s", path,
+                           strerror(errno));
+        if (rc == 0 && rename(tmp, path) != 0)
+            rc = gb_seterr(err, GB_EIO, "--dump-topology: cannot write '%s': %s", path,
+                           strerror(errno));
+        if (rc < 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    if (rc < 0 && strncmp(err, "--dump-topology", 15) != 0) {
+        char why[GB_ERRLEN];
+        snprintf(why, sizeof why, "%s", err);
+        gb_seterr(err, rc, "--dump-topology: %s", why);
+    }
+    return rc;
+}
+
+/* Graph statistics for the header and the run record (rank 0). Exact diameters up to 2048
+ * nodes; above that the double-sweep bound. Overlays with more than 2*10^8 arcs are not
+ * searched (it would cost more than most runs): the record says so. */
+static void graph_stats(run_ctx *c)
+{
+    const gb_topology *t = c->topo;
+    memset(&c->gstats, 0, sizeof c->gstats);
+    c->gstats_rc = GB_ERANGE;
+    if (t->complete || 2 * t->edges <= 200000000ull)
+        c->gstats_rc = gb_topology_stats(t, 2048, &c->gstats);
+}
+
 static int run(gb_options *o)
 {
     run_ctx c = {.o = o};
     char err[GB_ERRLEN] = "";
     GB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &c.rank));
     GB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &c.size));
-    c.n = o->nodes ? o->nodes : (uint64_t)c.size;
-    if (c.n < 2) {
+    /* Nodes: --nodes, else the file's own count for --topology file, else one per rank. */
+    int from_file = o->nodes == 0 && o->topology == &gb_topology_file;
+    c.n = o->nodes ? o->nodes : from_file ? 0 : (uint64_t)c.size;
+    if (!from_file && c.n < 2) {
         snprintf(err, sizeof err,
                  "--nodes: one node per rank on %d rank(s) gives %llu node; gossip needs at "
                  "least 2 (pass --nodes N)", c.size, (unsigned long long)c.n);
-        say(&c, err);
-        return EXIT_USAGE;
-    }
-    if (!o->source_random && o->source >= c.n) {
-        snprintf(err, sizeof err, "--source: node %u does not exist (nodes are 0..%llu)",
-                 o->source, (unsigned long long)(c.n - 1));
         say(&c, err);
         return EXIT_USAGE;
     }
@@ -254,34 +324,67 @@ static int run(gb_options *o)
         say(&c, err);
         return EXIT_USAGE;
     }
+    /* Placement, for overlays shaped by where the ranks run (locality). */
+    int *where = malloc(3 * (size_t)c.size * sizeof *where);
+    if (where == NULL) {
+        say(&c, "out of memory for the placement table");
+        return EXIT_RUNTIME;
+    }
+    gb_measure_rank_locality(MPI_COMM_WORLD, where, where + c.size, where + 2 * c.size);
+    gb_topology_ctx tctx = {.ranks = c.size, .host = where, .numa = where + c.size,
+                            .core = where + 2 * c.size};
     double t0 = MPI_Wtime();
-    int rc = gb_topology_create_spec(o->topology_spec, c.n, o->seed, &c.topo,
-                                     &o->topology_params, err);
+    int rc = gb_topology_create_spec_ctx(o->topology_spec, c.n, o->seed, &tctx, &c.topo,
+                                         &o->topology_params, err);
+    double topo_local = MPI_Wtime() - t0;
+    free(where);
     rc = agree(&c, rc, err);
     if (rc < 0) {
         say(&c, err);
         gb_topology_free(c.topo);
         return rc == GB_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    if (o->fanout > c.topo->min_degree) {
+    GB_MPI(MPI_Allreduce(&topo_local, &c.topology_s, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+    c.n = c.topo->n;
+    const char *bad = NULL;
+    if (c.n < 2)
+        bad = "--topology: the overlay has fewer than 2 nodes; gossip needs at least 2";
+    else if (!o->source_random && o->source >= c.n)
+        snprintf(err, sizeof err, "--source: node %u does not exist (nodes are 0..%llu)",
+                 o->source, (unsigned long long)(c.n - 1));
+    /* A fanout above every node's degree is surely a mistake; above the smallest degree
+     * only (irregular overlays, files with leaves) low-degree nodes contact all they have. */
+    else if (o->fanout > c.topo->max_degree)
         snprintf(err, sizeof err,
-                 "--fanout %u exceeds the smallest degree (%u) of topology '%s' with %llu nodes",
-                 o->fanout, c.topo->min_degree, c.topo->ops->name, (unsigned long long)c.n);
+                 "--fanout %u exceeds the largest degree (%u) of topology '%s' with %llu nodes",
+                 o->fanout, c.topo->max_degree, c.topo->ops->name, (unsigned long long)c.n);
+    if (bad != NULL)
+        snprintf(err, sizeof err, "%s", bad);
+    if (bad != NULL || err[0] != '\0') {
         say(&c, err);
         gb_topology_free(c.topo);
         return EXIT_USAGE;
     }
+    if (o->fanout > c.topo->min_degree && c.rank == 0 && !o->quiet)
+        fprintf(stderr, "gossip-bench: note: --fanout %u exceeds the smallest degree (%u): "
+                        "such nodes contact all their neighbours\n",
+                o->fanout, c.topo->min_degree);
     rc = 0;
-    if (c.rank == 0)
+    if (c.rank == 0) {
         rc = gb_results_open(&c.res, o->output, o->csv, err);
+        if (rc == 0 && o->dump[0] != '\0')
+            rc = dump_topology(c.topo, o->dump, err);
+        if (rc < 0)
+            gb_results_abort(&c.res);
+    }
     rc = agree(&c, rc, err);
     if (rc < 0) {
         say(&c, err);
         gb_topology_free(c.topo);
         return EXIT_RUNTIME;
     }
-    double topo_local = MPI_Wtime() - t0;
-    GB_MPI(MPI_Allreduce(&topo_local, &c.topology_s, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+    if (c.rank == 0)
+        graph_stats(&c);
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
     int status = 0;
     if (c.rank == 0) {

@@ -4,6 +4,7 @@
 #include "measure.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,6 +68,76 @@ static void host_cores(int *cores, int *pus)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     *cores = *pus = n > 0 ? (int)n : 0;
 #endif
+}
+
+/* NUMA node and first core of this process's binding, -1 when not bound to one of them. */
+static void own_binding(int *numa, int *core)
+{
+    *numa = *core = -1;
+#ifdef HAVE_HWLOC
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) != 0)
+        return;
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (set != NULL && hwloc_topology_load(topo) == 0 &&
+        hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0) {
+        hwloc_const_bitmap_t all = hwloc_topology_get_topology_cpuset(topo);
+        if (!hwloc_bitmap_isincluded(all, set)) { /* bound to less than the whole machine */
+            hwloc_obj_t c = hwloc_get_next_obj_covering_cpuset_by_type(topo, set, HWLOC_OBJ_CORE,
+                                                                        NULL);
+            if (c == NULL) {
+                int pu = hwloc_bitmap_first(set);
+                hwloc_obj_t o = pu >= 0 ? hwloc_get_pu_obj_by_os_index(topo, (unsigned)pu) : NULL;
+                c = o ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, o) : NULL;
+            }
+            if (c != NULL)
+                *core = (int)c->logical_index;
+            hwloc_nodeset_t ns = hwloc_bitmap_alloc();
+            if (ns != NULL) {
+                hwloc_cpuset_to_nodeset(topo, set, ns);
+                if (hwloc_bitmap_weight(ns) == 1)
+                    *numa = hwloc_bitmap_first(ns);
+                hwloc_bitmap_free(ns);
+            }
+        }
+    }
+    hwloc_bitmap_free(set);
+    hwloc_topology_destroy(topo);
+#endif
+}
+
+void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core)
+{
+    int rank, size;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    GB_MPI(MPI_Comm_size(comm, &size));
+    MPI_Comm node;
+    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
+    /* The lowest world rank on a host names the host; dense numbering follows. */
+    int leader = rank;
+    GB_MPI(MPI_Allreduce(&rank, &leader, 1, MPI_INT, MPI_MIN, node));
+    GB_MPI(MPI_Comm_free(&node));
+    int mine[3] = {leader, -1, -1};
+    own_binding(&mine[1], &mine[2]);
+    int *all = malloc(3 * (size_t)size * sizeof *all);
+    if (all == NULL) {
+        for (int r = 0; r < size; r++) {
+            host[r] = r;
+            numa[r] = core[r] = -1;
+        }
+        return;
+    }
+    GB_MPI(MPI_Allgather(mine, 3, MPI_INT, all, 3, MPI_INT, comm));
+    int hosts = 0;
+    for (int r = 0; r < size; r++) {
+        if (all[3 * r] == r)
+            host[r] = hosts++; /* leaders come in rank order */
+        else
+            host[r] = host[all[3 * r]];
+        numa[r] = all[3 * r + 1];
+        core[r] = all[3 * r + 2];
+    }
+    free(all);
 }
 
 void gb_measure_placement(MPI_Comm comm, gb_placement *p)

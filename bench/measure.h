@@ -19,6 +19,12 @@ typedef struct gb_placement {
 /* Collective: gather placement facts. */
 void gb_measure_placement(MPI_Comm comm, gb_placement *p);
 
+/* Collective: where every rank runs, gathered on every rank into caller-owned arrays of
+ * `ranks` entries: host index (dense, 0..hosts-1, numbered by the lowest rank on each host),
+ * NUMA node of the rank's CPU binding (-1 when unbound, spread over several NUMA nodes or
+ * unknown) and first core of the binding (-1 when unbound or unknown). */
+void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core);
+
 /* Versions of gossipbench, the MPI library, hwloc, PAPI and the compiler as a JSON object
  * (new reference). */
 json_t *gb_measure_versions(void);

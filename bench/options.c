@@ -53,7 +53,8 @@ enum {
     OPT_ORDERED,
     OPT_QUIET,
     OPT_LIST,
-    OPT_REPLAY
+    OPT_REPLAY,
+    OPT_DUMP
 };
 
 static const struct option long_options[] = {
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
     {"csv", required_argument, NULL, OPT_CSV},
     {"ordered-delivery", no_argument, NULL, OPT_ORDERED},
     {"replay-exchange", no_argument, NULL, OPT_REPLAY},
+    {"dump-topology", required_argument, NULL, OPT_DUMP},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -130,6 +132,7 @@ void gb_options_defaults(gb_options *o)
     o->source = 0;
     o->output[0] = '\0';
     o->csv[0] = '\0';
+    o->dump[0] = '\0';
     o->ordered = 0;
     o->replay = 0;
     o->quiet = 0;
@@ -509,6 +512,7 @@ static int parse_option(gb_options *o, int c, const char *arg, char *err)
     case OPT_ORDERED: o->ordered = 1; return 0;
     case OPT_QUIET: o->quiet = 1; return 0;
     case OPT_REPLAY: o->replay = 1; return 0;
+    case OPT_DUMP: return parse_path("--dump-topology", arg, o->dump, err);
     default: return gb_seterr(err, GB_EINVAL, "internal error: option %d not handled", c);
     }
 }
@@ -620,6 +624,10 @@ void gb_options_usage(FILE *out, const char *prog)
             "                       per protocol) to FILE (default: none)\n"
             "  --csv FILE           also write the trial records as CSV to FILE\n"
             "                       (default: none)\n"
+            "  --dump-topology FILE write the overlay as an edge list ('# nodes N', then\n"
+            "                       'u v' per edge, readable by --topology file:path=FILE),\n"
+            "                       or as Graphviz DOT when FILE ends in .dot (up to 10000\n"
+            "                       nodes) (default: none)\n"
             "\n"
             "Information:\n"
             "  --list               list protocols and topologies with their parameters,\n"

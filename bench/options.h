@@ -17,7 +17,7 @@
 #include "gb_topology.h"
 
 #define GB_MAX_PROTOCOLS 16
-#define GB_SPEC_LEN 256
+#define GB_SPEC_LEN 1024
 #define GB_PATH_LEN 4096
 
 enum gb_action { GB_ACT_RUN = 0, GB_ACT_HELP, GB_ACT_VERSION, GB_ACT_LIST };
@@ -53,6 +53,7 @@ typedef struct gb_options {
     gb_node_t source;      /* --source ID, default 0 */
     char output[GB_PATH_LEN]; /* --output FILE.jsonl, "" = none */
     char csv[GB_PATH_LEN];    /* --csv FILE, "" = none */
+    char dump[GB_PATH_LEN];   /* --dump-topology FILE (.dot: Graphviz), "" = none */
     int ordered;           /* --ordered-delivery: canonical path even for commutative protocols */
     int quiet;             /* --quiet: no progress on stderr */
     int replay;            /* --replay-exchange: time a plain MPI exchange of the same volumes */

@@ -28,7 +28,7 @@ typedef struct gb_param_desc {
 } gb_param_desc;
 
 #define GB_PARAMS_MAX 16
-#define GB_PARAM_VALUE_LEN 64
+#define GB_PARAM_VALUE_LEN 256
 
 typedef struct gb_params {
     const gb_param_desc *desc; /* the descriptor array parsed against */

@@ -6,6 +6,8 @@ bench="$GB_BUILDDIR/bench/gossip-bench"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/out"
+printf '# a star\n0 1\n0 x2\n' >"$tmp/bad.txt"
+printf '# nodes 4\n0 1\n1 9\n' >"$tmp/range.txt"
 fail=0
 n=0
 # expect STATUS PATTERN RANKS ARGS...   (RANKS 0 = plain process)
@@ -64,6 +66,15 @@ for r in 0 2; do
     expect 2 "\-\-source" $r $o --nodes 16 --source somewhere
     expect 2 "unknown option" $r $o --nodes 16 --frobnicate
     expect 2 "unexpected argument" $r $o --nodes 16 extra
+    expect 2 "must be one of push|pull|push-pull" $r $o --nodes 16 --protocol rumor:mode=shout
+    expect 2 "'k'" $r $o --nodes 16 --protocol rumor:k=0
+    expect 2 "ctr_max" $r $o --nodes 16 --protocol median-counter:ctr_max=0
+    expect 2 "fat-tree" $r $o --nodes 100 --topology fat-tree
+    expect 2 "cannot open '$tmp/missing.txt'" $r $o --topology file:path=$tmp/missing.txt
+    expect 2 "$tmp/bad.txt:3: expected two node ids" $r $o --topology file:path=$tmp/bad.txt
+    expect 2 "$tmp/range.txt:3: node id 9 is out of range" $r $o --topology file:path=$tmp/range.txt
+    expect 2 "has 4 nodes but --nodes is 16" $r $o --nodes 16 --topology file:path=$tmp/range.txt
+    expect 1 "\-\-dump-topology: cannot write" $r $o --nodes 16 --dump-topology /nonexistent/t.txt
     expect 1 "cannot write results to '/nonexistent" $r --nodes 16 --output /nonexistent/dir/r.jsonl
     expect 1 "cannot write results to '$tmp/out/no/r.csv" $r --nodes 16 --csv "$tmp/out/no/r.csv"
 done

@@ -1,7 +1,7 @@
 /* edgelist.c: the "file" topology, an overlay read from an edge-list file.
  *
  * Spec: file:path=FILE[,directed=0|1]. Parameter values cannot contain ',' (it separates
- * parameters in a spec) and hold at most GB_PARAM_VALUE_LEN - 1 = 63 characters, so FILE
+ * parameters in a spec) and hold at most GB_PARAM_VALUE_LEN - 1 = 255 characters, so FILE
  * is a short path without commas. Under MPI every rank reads FILE itself, so it must be
  * visible on every host.
  *
@@ -279,7 +279,7 @@ static const gb_param_desc file_params[] = {
      .type = GB_PARAM_STRING,
      .def = "",
      .help = "edge-list file: lines 'u v', '#' comments, optional '# nodes N' header "
-             "(required; no ',' and at most 63 characters)"},
+             "(required; no ',' and at most 255 characters)"},
     {.name = "directed",
      .type = GB_PARAM_INT,
      .def = "0",
@@ -391,8 +391,10 @@ static int file_create(const gb_params *params, uint64_t n, uint64_t seed,
         rc = gb_seterr(err, rc, "topology 'file': internal error building CSR from %s", path);
         goto fail;
     }
-    if (directed)
+    if (directed) {
         t->edges = t->off[n]; /* arcs: csr_init assumes every edge is stored twice */
+        t->directed = 1;
+    }
     *out = t;
     return GB_OK;
 

@@ -7,7 +7,10 @@
  * on every MPI rank; random generators draw from gb_rng with purpose GB_RNG_TOPOLOGY.
  *
  * Neighbourhoods are simple: no self-loops, no repeated neighbours, and (for undirected
- * topologies, which every generator here is) v in N(u) iff u in N(v).
+ * topologies, which every generator but file:directed=1 is) v in N(u) iff u in N(v).
+ * A directed topology sets `directed`; its neighbours are out-neighbours and `edges`
+ * counts arcs. n = 0 passed to create() means "take n from the input" for generators that
+ * read one (file); the others reject it.
  * Implicit topologies (complete, ring, torus, hypercube) store no adjacency; explicit ones
  * store CSR arrays with 32-bit ids.
  */
@@ -53,6 +56,7 @@ struct gb_topology {
     /* 1 when every node is adjacent to every other, with neighbor(u, k) = k < u ? k : k + 1:
      * the peer sampler, the hottest loop of the engine, then skips the callbacks. */
     int complete;
+    int directed; /* 1: neighbor() lists out-neighbours, no symmetry (file:directed=1) */
     /* Degree of node u. */
     uint32_t (*degree)(const gb_topology *t, gb_node_t u);
     /* k-th neighbour of u, 0 <= k < degree(u). The order is fixed for a given instance. */
@@ -116,5 +120,6 @@ extern const gb_topology_ops gb_topology_tree;
 extern const gb_topology_ops gb_topology_fat_tree;
 extern const gb_topology_ops gb_topology_dragonfly;
 extern const gb_topology_ops gb_topology_locality;
+extern const gb_topology_ops gb_topology_file;
 
 #endif

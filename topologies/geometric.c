@@ -31,6 +31,9 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define GEO_BATCH 64 /* nodes placed per batch */
+#define GEO_AHEAD 8  /* prefetch distance, in slots */
+
 /* Also declared in gb_topology.h once registered; repeated here so that the file builds
  * on its own (a repeated extern declaration is harmless). */
 extern const gb_topology_ops gb_topology_geometric;
@@ -204,14 +207,30 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
     }
     for (uint64_t c = 0; c < ncells; c++)
         g.cell[c + 1] += g.cell[c];
-    for (uint64_t u = 0; u < n; u++) {
-        double x, y;
-        point_of(seed, (gb_node_t)u, &x, &y);
-        uint64_t c = (uint64_t)coord_cell(y, side) * side + coord_cell(x, side);
-        uint32_t slot = g.cell[c]++;
-        g.x[slot] = x;
-        g.y[slot] = y;
-        g.id[slot] = (gb_node_t)u;
+    /* Placement scatters: consecutive nodes land in random cells. Batches of GEO_BATCH
+     * nodes issue their cache misses together (cursor first, then the three slots)
+     * instead of one after another. */
+    for (uint64_t u0 = 0; u0 < n; u0 += GEO_BATCH) {
+        int k = n - u0 < GEO_BATCH ? (int)(n - u0) : GEO_BATCH;
+        double bx[GEO_BATCH], by[GEO_BATCH];
+        uint64_t bc[GEO_BATCH];
+        uint32_t bs[GEO_BATCH];
+        for (int i = 0; i < k; i++) {
+            point_of(seed, (gb_node_t)(u0 + i), &bx[i], &by[i]);
+            bc[i] = (uint64_t)coord_cell(by[i], side) * side + coord_cell(bx[i], side);
+            __builtin_prefetch(&g.cell[bc[i]], 1);
+        }
+        for (int i = 0; i < k; i++) {
+            bs[i] = g.cell[bc[i]]++;
+            __builtin_prefetch(&g.x[bs[i]], 1);
+            __builtin_prefetch(&g.y[bs[i]], 1);
+            __builtin_prefetch(&g.id[bs[i]], 1);
+        }
+        for (int i = 0; i < k; i++) {
+            g.x[bs[i]] = bx[i];
+            g.y[bs[i]] = by[i];
+            g.id[bs[i]] = (gb_node_t)(u0 + i);
+        }
     }
     for (uint64_t c = ncells; c > 0; c--)
         g.cell[c] = g.cell[c - 1];
@@ -223,8 +242,12 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
         for (uint32_t cx = 0; cx < side; cx++) {
             int nc = block_cells(&g, cx, cy, cells);
             uint64_t c = (uint64_t)cy * side + cx;
-            for (uint64_t i = g.cell[c]; i < g.cell[c + 1]; i++)
+            for (uint64_t i = g.cell[c]; i < g.cell[c + 1]; i++) {
+                /* Node ids are random in cell order: fetch a later slot's entry early. */
+                if (i + GEO_AHEAD < n)
+                    __builtin_prefetch(&off[g.id[i + GEO_AHEAD] + 1], 1);
                 off[g.id[i] + 1] = scan(&g, i, cells, nc, NULL);
+            }
         }
     }
     for (uint64_t u = 0; u < n; u++)
@@ -241,6 +264,12 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
             int nc = block_cells(&g, cx, cy, cells);
             uint64_t c = (uint64_t)cy * side + cx;
             for (uint64_t i = g.cell[c]; i < g.cell[c + 1]; i++) {
+                /* As above, in two steps: the offset of a slot 2A ahead, then the row
+                 * of a slot A ahead, whose offset has arrived by then. */
+                if (i + 2 * GEO_AHEAD < n)
+                    __builtin_prefetch(&off[g.id[i + 2 * GEO_AHEAD]], 0);
+                if (i + GEO_AHEAD < n)
+                    __builtin_prefetch(adj + off[g.id[i + GEO_AHEAD]], 1);
                 gb_node_t *row = adj + off[g.id[i]];
                 sort_row(row, scan(&g, i, cells, nc, row));
             }

@@ -10,7 +10,7 @@ const gb_topology_ops *const gb_topology_table[] = {
     &gb_topology_mesh,     &gb_topology_hypercube, &gb_topology_star,
     &gb_topology_path,     &gb_topology_tree,      &gb_topology_fat_tree,
     &gb_topology_dragonfly, &gb_topology_random_regular, &gb_topology_locality,
-    NULL,
+    &gb_topology_file,     NULL,
 };
 
 const gb_topology_ops *gb_topology_find(const char *name)
