@@ -37,7 +37,7 @@ enum { MSG_CALL = 20, MSG_ANSWER = 21 };
 #define CTR(arg) ((arg)&0xffu)
 
 static const gb_param_desc mc_params[] = {
-    {.name = "ctr_max", .type = GB_PARAM_INT, .def = "", .min = 1, .max = 250,
+    {.name = "ctr_max", .type = GB_PARAM_INT, .def = "", .min = 2, .max = 250,
      .help = "counter at which a node moves from B to C (default ceil(log2 log2 n) + 1)"},
     {.name = "c_rounds", .type = GB_PARAM_INT, .def = "", .min = 1, .max = 250,
      .help = "rounds a node spends in C (default ceil(log2 log2 n) + 1)"},
@@ -120,9 +120,11 @@ static void observe(mc_state *s, uint32_t i, uint32_t arg)
 {
     uint32_t pk = KIND(arg), pc = CTR(arg);
     if (spreading(pk)) {
+        /* A duplicate: the rumor reaches a node that knew it, or one that already got it
+         * earlier in this round. */
+        if (s->kind[i] != MC_A || (s->got[i] & 1u))
+            s->duplicates++;
         s->got[i] |= 1u;
-        if (s->kind[i] == MC_A || s->kind[i] == MC_D)
-            s->duplicates += s->kind[i] == MC_D;
     }
     if (pk == MC_C)
         s->got[i] |= 2u;
@@ -131,8 +133,6 @@ static void observe(mc_state *s, uint32_t i, uint32_t arg)
         uint16_t *slot = ahead ? &s->ahead[i] : &s->behind[i];
         if (*slot < UINT16_MAX)
             (*slot)++;
-    } else if (s->kind[i] == MC_C && spreading(pk)) {
-        s->duplicates++;
     }
 }
 

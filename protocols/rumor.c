@@ -158,7 +158,8 @@ static inline void count_contact(rumor_state *s, gb_node_t u)
 static inline void count_good(rumor_state *s, gb_node_t u, int delta)
 {
     uint32_t i = idx(s, u);
-    if (s->st[i] == ST_I)
+    /* Only the feedback counter resets; blind nodes count every contact regardless. */
+    if (s->st[i] == ST_I && !s->blind)
         s->good[i] = (uint16_t)(s->good[i] + delta);
 }
 

@@ -7,7 +7,9 @@
    invocation with the same n (three seeds, median), as a ratio. Bytes per node are given
    as peak RSS / n and as (peak RSS - peak RSS of a 2-node run) / n, the engine's own share
    without the MPI library's fixed cost; gossip-bench measures its own RSS (getrusage).
-2. MPI transports with each of GB_BENCH_RANKS (default "2 8") ranks: time per round in the
+2. Topology generation (GB_BENCH_GEN_SIZES, default 10^6 and 10^7): random 8-regular and
+   G(n, m = 4n): seconds, CSR bytes per directed edge beyond 8 per node, peak RSS per node.
+3. MPI transports with each of GB_BENCH_RANKS (default "2 8") ranks: time per round in the
    transport's exchange (NBX and Alltoallv) against a plain MPI_Isend/MPI_Irecv exchange of
    the same per-round volumes with sizes known in advance (--replay-exchange).
 Results (JSON Lines from gossip-bench and a summary) go to results/bench-<date>/.
@@ -98,6 +100,33 @@ def main():
         print(f"  {n:>10} {rounds:>6.0f} {ns:>11.2f} {fns if fns else float('nan'):>9.2f} "
               f"{row['ratio'] if fns else float('nan'):>6.2f} {rss / n:>10.2f} "
               f"{(rss - rss0) / n:>13.2f}", flush=True)
+
+    # Topology generation: time and memory of the CSR overlays (issue: at most 8 bytes per
+    # directed edge plus 8 per node; random 8-regular at 10^7 nodes in under 30 s).
+    gen_sizes = [int(x) for x in os.environ.get("GB_BENCH_GEN_SIZES", "1000000 10000000").split()]
+    print("\n# Topology generation (1 process): seconds, CSR bytes per directed edge beyond 8 "
+          "per node, peak RSS per node")
+    print(f"# {'topology':>22} {'n':>10} {'edges':>10} {'gen s':>7} {'B/arc':>6} "
+          f"{'B/node':>7} {'RSS B/node':>10}", flush=True)
+    summary["generation"] = []
+    for n in gen_sizes:
+        for spec in ("random-regular:d=8", f"gnm:m={4 * n}"):
+            name = spec.split(":")[0]
+            path = os.path.join(out, f"gen-{name}-{n}.jsonl")
+            run([bench, "--nodes", str(n), "--topology", spec, "--protocol", "push",
+                 "--trials", "1", "--warmup", "0", "--max-rounds", "1", "--quiet",
+                 "--output", path], env)
+            rec = records(path, "run")[0]
+            arcs = 2 * rec["graph"]["edges"]
+            per_arc = (rec["topology_bytes"] - 8 * (n + 1)) / arcs if arcs else 0.0
+            rss = peak_rss(path)
+            row = {"topology": spec, "n": n, "edges": rec["graph"]["edges"],
+                   "seconds": rec["topology_s"], "bytes": rec["topology_bytes"],
+                   "bytes_per_arc_beyond_8_per_node": per_arc, "peak_rss_bytes": rss}
+            summary["generation"].append(row)
+            print(f"  {spec:>22} {n:>10} {rec['graph']['edges']:>10} {rec['topology_s']:>7.2f} "
+                  f"{per_arc:>6.2f} {rec['topology_bytes'] / n:>7.2f} {rss / n:>10.2f}",
+                  flush=True)
 
     mpirun = shutil.which("mpirun")
     for ranks in (r for r in rank_counts if mpirun and r > 1):

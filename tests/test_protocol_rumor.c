@@ -34,8 +34,6 @@
 #include "gb_topology.h"
 #include "tests.h"
 
-/* Also in tests.h once the suite is registered there. */
-int gb_test_register_protocol_rumor(void);
 
 /* rumor.c: message kinds and arg bits. */
 enum { R_PUSH = 10, R_KNEW = 11, R_PULL = 12, R_PULL_REPLY = 13, R_CONTACT = 14,

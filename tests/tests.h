@@ -11,6 +11,7 @@ int gb_test_register_topology(void);
 int gb_test_register_topology_shapes(void);
 int gb_test_register_topology_io(void);
 int gb_test_register_protocol(void);
+int gb_test_register_protocol_rumor(void);
 int gb_test_register_options(void);
 int gb_test_register_stats(void);
 

@@ -30,6 +30,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define GEO_BATCH 64 /* nodes placed per batch */
 #define GEO_AHEAD 8  /* prefetch distance, in slots */
@@ -88,55 +89,67 @@ static int block_cells(const geo_grid *g, uint32_t cx, uint32_t cy, uint32_t *ou
     return cnt;
 }
 
-static int close_enough(const geo_grid *g, uint64_t i, uint64_t j)
+/* Squared distance of slots i and j, on the torus when wrap is set. */
+static inline double dist2(const geo_grid *g, uint64_t i, uint64_t j)
 {
     double dx = fabs(g->x[i] - g->x[j]), dy = fabs(g->y[i] - g->y[j]);
     if (g->wrap) {
-        if (dx > 0.5)
-            dx = 1.0 - dx;
-        if (dy > 0.5)
-            dy = 1.0 - dy;
+        dx = dx > 0.5 ? 1.0 - dx : dx;
+        dy = dy > 0.5 ? 1.0 - dy : dy;
     }
-    return dx * dx + dy * dy <= g->r2;
+    return dx * dx + dy * dy;
 }
 
-/* Neighbours of the node in slot i, whose cell block is cells[0..nc): counted, or written
- * to row when row != NULL. */
-static uint64_t scan(const geo_grid *g, uint64_t i, const uint32_t *cells, int nc,
-                     gb_node_t *row)
+/* Degree of the node in slot i, whose cell block is cells[0..nc). Branch-free: about a
+ * third of the candidates are neighbours, a branch on each would mispredict often. Slot i
+ * itself is at distance 0 and counted too, hence the final - 1. */
+static uint64_t count_row(const geo_grid *g, uint64_t i, const uint32_t *cells, int nc)
 {
     uint64_t d = 0;
+    for (int b = 0; b < nc; b++)
+        for (uint64_t j = g->cell[cells[b]]; j < g->cell[cells[b] + 1]; j++)
+            d += dist2(g, i, j) <= g->r2;
+    return d - 1;
+}
+
+/* Writes the neighbours of slot i into row, sorted. Each cell's slots hold ascending ids,
+ * so the row is built as up to 9 sorted runs, which are then merged pairwise through tmp
+ * (room for the row): O(d log 9) instead of a comparison sort. Returns the length. */
+static uint64_t fill_row(const geo_grid *g, uint64_t i, const uint32_t *cells, int nc,
+                         gb_node_t *row, gb_node_t *tmp)
+{
+    uint64_t d = 0, ends[9];
+    int runs = 0;
     for (int b = 0; b < nc; b++) {
-        for (uint64_t j = g->cell[cells[b]]; j < g->cell[cells[b] + 1]; j++) {
-            if (j == i || !close_enough(g, i, j))
-                continue;
-            if (row != NULL)
-                row[d] = g->id[j];
-            d++;
+        uint64_t first = d;
+        for (uint64_t j = g->cell[cells[b]]; j < g->cell[cells[b] + 1]; j++)
+            if (j != i && dist2(g, i, j) <= g->r2)
+                row[d++] = g->id[j];
+        if (d > first)
+            ends[runs++] = d;
+    }
+    while (runs > 1) {
+        int out = 0;
+        uint64_t start = 0;
+        for (int r = 0; r < runs; r += 2) {
+            if (r + 1 == runs) { /* odd run out: stays as it is */
+                ends[out++] = ends[r];
+                break;
+            }
+            uint64_t a = start, amax = ends[r], b = ends[r], bmax = ends[r + 1], k = 0;
+            while (a < amax && b < bmax)
+                tmp[k++] = row[a] < row[b] ? row[a++] : row[b++];
+            while (a < amax)
+                tmp[k++] = row[a++];
+            while (b < bmax)
+                tmp[k++] = row[b++];
+            memcpy(row + start, tmp, (size_t)k * sizeof *row);
+            start = bmax;
+            ends[out++] = bmax;
         }
+        runs = out;
     }
     return d;
-}
-
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-static void sort_row(gb_node_t *row, uint64_t len)
-{
-    if (len > 32) {
-        qsort(row, (size_t)len, sizeof *row, cmp_node);
-        return;
-    }
-    for (uint64_t i = 1; i < len; i++) {
-        gb_node_t v = row[i];
-        uint64_t j = i;
-        for (; j > 0 && row[j - 1] > v; j--)
-            row[j] = row[j - 1];
-        row[j] = v;
-    }
 }
 
 static const gb_param_desc geo_params[] = {
@@ -188,7 +201,7 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
     geo_grid g = {.n = n, .side = side, .wrap = (int)wrap, .r2 = r * r};
     int rc;
     gb_topology *t = NULL;
-    gb_node_t *adj = NULL;
+    gb_node_t *adj = NULL, *tmp = NULL;
     uint64_t *off = calloc((size_t)n + 1, sizeof *off);
     g.cell = calloc((size_t)ncells + 1, sizeof *g.cell);
     g.x = malloc((size_t)n * sizeof *g.x);
@@ -246,19 +259,25 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
                 /* Node ids are random in cell order: fetch a later slot's entry early. */
                 if (i + GEO_AHEAD < n)
                     __builtin_prefetch(&off[g.id[i + GEO_AHEAD] + 1], 1);
-                off[g.id[i] + 1] = scan(&g, i, cells, nc, NULL);
+                off[g.id[i] + 1] = count_row(&g, i, cells, nc);
             }
         }
     }
-    for (uint64_t u = 0; u < n; u++)
+    uint64_t maxd = 0;
+    for (uint64_t u = 0; u < n; u++) {
+        maxd = off[u + 1] > maxd ? off[u + 1] : maxd;
         off[u + 1] += off[u];
+    }
     if (off[n] > SIZE_MAX / sizeof *adj)
         goto nomem;
     adj = malloc((size_t)(off[n] > 0 ? off[n] : 1) * sizeof *adj);
+    tmp = malloc((size_t)(maxd > 0 ? maxd : 1) * sizeof *tmp);
     t = calloc(1, sizeof *t);
-    if (adj == NULL || t == NULL)
+    if (adj == NULL || tmp == NULL || t == NULL)
         goto nomem;
-    /* Rows, each written in one piece and sorted while it is still in cache. */
+    /* Rows, each written in one piece and sorted while it is still in cache. The count
+     * pass and this one use the same comparison, so row u gets exactly off[u+1] - off[u]
+     * entries. */
     for (uint32_t cy = 0; cy < side; cy++) {
         for (uint32_t cx = 0; cx < side; cx++) {
             int nc = block_cells(&g, cx, cy, cells);
@@ -271,10 +290,11 @@ static int geo_create(const gb_params *params, uint64_t n, uint64_t seed,
                 if (i + GEO_AHEAD < n)
                     __builtin_prefetch(adj + off[g.id[i + GEO_AHEAD]], 1);
                 gb_node_t *row = adj + off[g.id[i]];
-                sort_row(row, scan(&g, i, cells, nc, row));
+                fill_row(&g, i, cells, nc, row, tmp);
             }
         }
     }
+    free(tmp);
     free(g.cell);
     free(g.x);
     free(g.y);
@@ -293,6 +313,7 @@ nomem:
                    (unsigned long long)n, r);
     free(t);
     free(adj);
+    free(tmp);
     free(off);
     free(g.cell);
     free(g.x);
