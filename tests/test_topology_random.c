@@ -23,7 +23,6 @@
 
 /* Also declared in tests.h once registered; repeated here so that the file builds on its
  * own (a repeated declaration is harmless). */
-int gb_test_register_topology_random(void);
 
 /* Builds a topology from spec or fails the test (fatal: the callers dereference it). */
 static gb_topology *make(const char *spec, uint64_t n, uint64_t seed)
@@ -206,8 +205,12 @@ static void check_pair_frequencies(const char *spec, uint64_t n, unsigned trials
     CU_ASSERT_EQUAL(wrong_m, 0);
     double sd = sqrt(trials * q * (1 - q));
     unsigned bad = 0;
-    for (unsigned i = 0; i < npairs; i++)
-        bad += !within(spec, hits[i], trials * q, sd, 5.0);
+    for (unsigned i = 0; i < npairs; i++) {
+        if (fabs(hits[i] - trials * q) <= 5.0 * sd)
+            continue;
+        if (++bad <= 3) /* a broken generator misses many pairs: show a few */
+            within(spec, hits[i], trials * q, sd, 5.0);
+    }
     CU_ASSERT_EQUAL(bad, 0);
     free(hits);
 }
@@ -576,8 +579,13 @@ static void check_geometric_brute(uint64_t n, double r, int wrap, uint64_t seed)
     snprintf(spec, sizeof spec, "geometric:r=%.17g,wrap=%d", r, wrap);
     gb_topology *t = make_checked(spec, n, seed);
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    if (x == NULL || y == NULL) {
+        CU_FAIL("out of memory");
+        free(x);
+        free(y);
+        gb_topology_free(t);
+        return;
+    }
     for (uint64_t u = 0; u < n; u++)
         point_of(seed, (gb_node_t)u, &x[u], &y[u]);
     uint64_t edges = 0, missing = 0;
@@ -628,9 +636,15 @@ static void test_geometric_structure(void)
     t = make_checked("geometric", 1, 1);
     CU_ASSERT_EQUAL(t->edges, 0);
     gb_topology_free(t);
-    /* Default r: n pi r^2 = 2 ln n, connected with high probability. */
-    t = make_checked("geometric", 5000, 1);
+    /* Default r: n pi r^2 = 2 ln n. On the torus a node is isolated with probability
+     * (1 - pi r^2)^(n-1) ~ n^-2, so about 1/n nodes are, and isolated nodes are the
+     * likely way to be disconnected (Penrose 1997): connected but for ~2e-4. In the square
+     * the border halves the disks near it and about 1% of default graphs at n = 5000 are
+     * disconnected, so connectivity is not asserted there. */
+    t = make_checked("geometric:wrap=1", 5000, 1);
     CU_ASSERT_EQUAL(t->connected, 1);
+    gb_topology_free(t);
+    t = make_checked("geometric", 5000, 1);
     gb_topology_free(t);
     check_determinism("geometric", 2000);
     check_determinism("geometric:wrap=1", 2000);

@@ -10,6 +10,7 @@ int gb_test_register_params(void);
 int gb_test_register_topology(void);
 int gb_test_register_topology_shapes(void);
 int gb_test_register_topology_io(void);
+int gb_test_register_topology_random(void);
 int gb_test_register_protocol(void);
 int gb_test_register_protocol_rumor(void);
 int gb_test_register_options(void);

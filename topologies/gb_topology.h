@@ -121,5 +121,10 @@ extern const gb_topology_ops gb_topology_fat_tree;
 extern const gb_topology_ops gb_topology_dragonfly;
 extern const gb_topology_ops gb_topology_locality;
 extern const gb_topology_ops gb_topology_file;
+extern const gb_topology_ops gb_topology_gnp;
+extern const gb_topology_ops gb_topology_gnm;
+extern const gb_topology_ops gb_topology_small_world;
+extern const gb_topology_ops gb_topology_scale_free;
+extern const gb_topology_ops gb_topology_geometric;
 
 #endif

@@ -33,7 +33,6 @@
 
 /* Also declared in gb_topology.h once registered; repeated here so that the file builds
  * on its own (a repeated extern declaration is harmless). */
-extern const gb_topology_ops gb_topology_gnp;
 
 /* A random stream longer than one gb_rng stream: a fresh one, keyed by the chunk number in
  * the trial slot, takes over every GNP_CHUNK_DRAWS calls (each call draws one value, a
@@ -69,10 +68,10 @@ typedef struct gnp_walk {
     gnp_stream s;
     uint64_t n;
     double inv_lq; /* 1 / log(1 - p) */
-    int every;   /* p == 1: every pair, no draws */
-    int none;    /* p == 0: no pair */
-    uint64_t v;  /* current row */
-    uint64_t c;  /* next candidate w in row v */
+    int every;     /* p == 1: every pair, no draws */
+    int none;      /* p == 0: no pair */
+    uint64_t v;    /* current row */
+    uint64_t c;    /* next candidate w in row v */
 } gnp_walk;
 
 static void walk_start(gnp_walk *g, uint64_t seed, uint64_t n, double p)

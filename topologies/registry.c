@@ -9,8 +9,10 @@ const gb_topology_ops *const gb_topology_table[] = {
     &gb_topology_complete, &gb_topology_ring,     &gb_topology_torus,
     &gb_topology_mesh,     &gb_topology_hypercube, &gb_topology_star,
     &gb_topology_path,     &gb_topology_tree,      &gb_topology_fat_tree,
-    &gb_topology_dragonfly, &gb_topology_random_regular, &gb_topology_locality,
-    &gb_topology_file,     NULL,
+    &gb_topology_dragonfly, &gb_topology_random_regular, &gb_topology_gnp,
+    &gb_topology_gnm,      &gb_topology_small_world, &gb_topology_scale_free,
+    &gb_topology_geometric, &gb_topology_locality,  &gb_topology_file,
+    NULL,
 };
 
 const gb_topology_ops *gb_topology_find(const char *name)

@@ -29,7 +29,6 @@
 
 /* Also declared in gb_topology.h once registered; repeated here so that the file builds
  * on its own (a repeated extern declaration is harmless). */
-extern const gb_topology_ops gb_topology_small_world;
 
 typedef struct sw_stream {
     gb_rng rng;
