@@ -17,6 +17,7 @@
 
 #include "gb_mpi.h"
 #include "gb_rng.h"
+#include "gb_papi.h"
 
 typedef struct eng_outbox {
     gb_outbox base;
@@ -39,6 +40,9 @@ struct gb_engine {
     /* per-trial accounting on this rank */
     uint64_t messages, header_bytes, payload_bytes, meta_bytes;
     int err; /* first error raised inside a delivery callback */
+    uint64_t received;  /* messages delivered to local nodes, this trial */
+    uint64_t *bytes_to; /* modelled bytes sent to each rank, this trial */
+    double clock_offset; /* this rank's MPI_Wtime minus rank 0's, estimated at creation */
     /* canonical delivery scratch */
     gb_msg *sorted;
     size_t sorted_cap;
@@ -69,6 +73,7 @@ int gb_block_owner(uint64_t n, int p, gb_node_t node)
 
 static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
 {
+    e->received++;
     if (phase == 0)
         return e->cfg.proto->on_contact(e->state, e->round, m, &e->ob[1].base);
     if (e->cfg.proto->on_reply == NULL)
@@ -92,9 +97,73 @@ static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
     e->payload_bytes += payload;
     e->meta_bytes += meta;
     int owner = e->size == 1 ? 0 : gb_block_owner(e->cfg.n, e->size, m->dst);
+    e->bytes_to[owner] += GB_HEADER_BYTES + payload + meta;
     if (e->immediate && owner == e->rank)
         return deliver(e, o->phase, m);
     return gb_msgbuf_push(&e->tr[o->phase].out[owner], m);
+}
+
+static int agree_create(gb_engine *e, int rc)
+{
+    int worst = rc;
+    GB_MPI(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, e->cfg.comm));
+    return worst;
+}
+
+/* Each rank's clock offset to rank 0, from ping-pongs with rank 0 (the sample with the
+ * shortest round trip, whose midpoint is the best estimate). Used to start every trial at
+ * the same instant on all ranks without trusting a barrier to release them together (a
+ * barrier's exit is skewed by its own algorithm; open-mpi/ompi#11022). */
+static void estimate_clock_offset(gb_engine *e)
+{
+    e->clock_offset = 0.0;
+    if (e->size == 1)
+        return;
+    enum { PINGS = 8 };
+    for (int r = 1; r < e->size; r++) {
+        double best_rtt = 1e30;
+        for (int i = 0; i < PINGS; i++) {
+            double t[2], dummy = 0.0;
+            if (e->rank == 0) {
+                /* t0 (send) and t1 (reply received), both on rank 0's clock. */
+                t[0] = MPI_Wtime();
+                GB_MPI(MPI_Send(&t[0], 1, MPI_DOUBLE, r, 300, e->cfg.comm));
+                GB_MPI(MPI_Recv(&dummy, 1, MPI_DOUBLE, r, 301, e->cfg.comm, MPI_STATUS_IGNORE));
+                t[1] = MPI_Wtime();
+                GB_MPI(MPI_Send(t, 2, MPI_DOUBLE, r, 302, e->cfg.comm));
+            } else if (e->rank == r) {
+                GB_MPI(MPI_Recv(&t[0], 1, MPI_DOUBLE, 0, 300, e->cfg.comm, MPI_STATUS_IGNORE));
+                double here = MPI_Wtime();
+                GB_MPI(MPI_Send(&dummy, 1, MPI_DOUBLE, 0, 301, e->cfg.comm));
+                GB_MPI(MPI_Recv(t, 2, MPI_DOUBLE, 0, 302, e->cfg.comm, MPI_STATUS_IGNORE));
+                /* The ping with the shortest round trip bounds the error best: rank 0's
+                 * clock read t0 + rtt/2 when this rank read `here`. */
+                double rtt = t[1] - t[0];
+                if (rtt < best_rtt) {
+                    best_rtt = rtt;
+                    e->clock_offset = here - (t[0] + rtt / 2);
+                }
+            }
+        }
+    }
+}
+
+/* Collective: start the trial at one instant on rank 0's clock, about 1 ms from now plus a
+ * few microseconds per rank, each rank waiting until its own clock (minus its offset)
+ * reaches it. Returns this rank's local start time. */
+static double synchronised_start(gb_engine *e)
+{
+    if (e->size == 1)
+        return MPI_Wtime();
+    double start = 0.0;
+    if (e->rank == 0)
+        start = MPI_Wtime() + 1e-3 + 1e-5 * e->size;
+    GB_MPI(MPI_Bcast(&start, 1, MPI_DOUBLE, 0, e->cfg.comm));
+    double local = start + e->clock_offset;
+    double now = MPI_Wtime();
+    while (now < local)
+        now = MPI_Wtime();
+    return now;
 }
 
 int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
@@ -127,6 +196,12 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
         e->ob[p].phase = p;
     }
     e->reach_src = GB_NODE_MAX;
+    e->bytes_to = calloc((size_t)e->size, sizeof *e->bytes_to);
+    if (agree_create(e, e->bytes_to == NULL ? GB_ENOMEM : 0) < 0) {
+        gb_engine_free(e);
+        return gb_seterr(err, GB_ENOMEM, "engine: out of memory");
+    }
+    estimate_clock_offset(e);
     *out = e;
     return 0;
 }
@@ -142,6 +217,7 @@ void gb_engine_free(gb_engine *e)
     free(e->curve);
     free(e->round_s);
     free(e->round_max);
+    free(e->bytes_to);
     free(e);
 }
 
@@ -313,7 +389,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         return rc < 0 ? rc : GB_EFAIL;
     }
     e->messages = e->header_bytes = e->payload_bytes = e->meta_bytes = 0;
-    uint64_t duplicates = 0, rumor_msgs = 0;
+    e->received = 0;
+    memset(e->bytes_to, 0, (size_t)e->size * sizeof *e->bytes_to);
+    uint64_t duplicates = 0, rumor_msgs = 0, newly_local = 0;
+    long long hw_excl[GB_PAPI_MAX_EVENTS] = {0}, hw_a[GB_PAPI_MAX_EVENTS], hw_b[GB_PAPI_MAX_EVENTS];
+    int counting = c->papi != NULL && c->papi->hw_count > 0;
     for (unsigned p = 0; p < 2; p++) {
         e->tr[p].bytes_sent = e->tr[p].msgs_sent = 0;
         e->tr[p].exchange_s = 0.0;
@@ -328,8 +408,9 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     int converged = 0;
     uint32_t round = 0;
     double monitor_s = 0.0, gossip_s = 0.0;
-    GB_MPI(MPI_Barrier(c->comm));
-    double t_start = MPI_Wtime();
+    double t_start = synchronised_start(e);
+    if (c->papi != NULL)
+        gb_papi_start(c->papi);
     while (round < c->max_rounds) {
         e->round = ++round;
         if (grow_series(e, (size_t)round + 1) < 0) {
@@ -355,10 +436,14 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         c->proto->end_round(e->state, round, &st);
         duplicates += st.duplicates;
         rumor_msgs += st.rumor_msgs;
+        newly_local += st.newly;
         double t1 = MPI_Wtime();
         e->round_s[round - 1] = t1 - t0;
         gossip_s += t1 - t0;
-        /* Convergence monitor: one allreduce per round, timed apart from the gossip. */
+        /* Convergence monitor: one allreduce per round, timed (and counted) apart from the
+         * gossip. */
+        if (counting)
+            gb_papi_read(c->papi, hw_a);
         int64_t local[3] = {(int64_t)st.informed, (int64_t)st.active, rc}, global[3];
         int64_t sum_in[2] = {local[0], local[1]}, sum_out[2];
         GB_MPI(MPI_Allreduce(sum_in, sum_out, 2, MPI_INT64_T, MPI_SUM, c->comm));
@@ -366,6 +451,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         global[0] = sum_out[0];
         global[1] = sum_out[1];
         monitor_s += MPI_Wtime() - t1;
+        if (counting) {
+            gb_papi_read(c->papi, hw_b);
+            for (int k = 0; k < c->papi->hw_count; k++)
+                hw_excl[k] += hw_b[k] - hw_a[k];
+        }
         if (global[2] < 0) {
             if (rc == 0)
                 gb_seterr(err, GB_EFAIL, "protocol '%s' failed on another rank in round %u",
@@ -388,6 +478,28 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         }
     }
     double wall = MPI_Wtime() - t_start;
+    long long hw[GB_PAPI_MAX_EVENTS], sde[GB_SDE_COUNT];
+    if (c->papi != NULL) {
+        /* The suite's own counters, published as SDEs before PAPI reads them back. Bytes
+         * received are only known to their senders: one reduce-scatter per trial. */
+        uint64_t bytes_in = 0;
+        if (e->size > 1)
+            GB_MPI(MPI_Reduce_scatter_block(e->bytes_to, &bytes_in, 1, MPI_UINT64_T, MPI_SUM,
+                                            c->comm));
+        else
+            bytes_in = e->bytes_to[0];
+        gb_sde_counter[GB_SDE_MESSAGES_SENT] += (long long)e->messages;
+        gb_sde_counter[GB_SDE_BYTES_SENT] +=
+            (long long)(e->header_bytes + e->payload_bytes + e->meta_bytes);
+        gb_sde_counter[GB_SDE_MESSAGES_RECEIVED] += (long long)e->received;
+        gb_sde_counter[GB_SDE_BYTES_RECEIVED] += (long long)bytes_in;
+        gb_sde_counter[GB_SDE_DUPLICATES] += (long long)duplicates;
+        gb_sde_counter[GB_SDE_ROUNDS] += (long long)round;
+        gb_sde_counter[GB_SDE_NODES_INFORMED] += (long long)newly_local;
+        gb_papi_stop(c->papi, hw, sde);
+        for (int k = 0; k < c->papi->hw_count; k++)
+            hw[k] -= hw_excl[k];
+    }
     c->proto->fini(e->state);
     e->state = NULL;
     if (rc < 0)
@@ -399,10 +511,26 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     uint64_t gsums[8];
     GB_MPI(MPI_Allreduce(sums, gsums, 8, MPI_UINT64_T, MPI_SUM, c->comm));
     double replay = c->replay ? replay_exchanges(e, round) : -1.0;
-    double times[5] = {wall, gossip_s, monitor_s, e->tr[0].exchange_s + e->tr[1].exchange_s,
-                       replay};
-    double gtimes[5];
-    GB_MPI(MPI_Allreduce(times, gtimes, 5, MPI_DOUBLE, MPI_MAX, c->comm));
+    double exch = e->tr[0].exchange_s + e->tr[1].exchange_s;
+    double times[6] = {wall, gossip_s, monitor_s, exch, replay, gossip_s - exch};
+    double gtimes[6];
+    GB_MPI(MPI_Allreduce(times, gtimes, 6, MPI_DOUBLE, MPI_MAX, c->comm));
+    rec->compute_s = gtimes[5];
+    rec->papi = c->papi;
+    if (c->papi != NULL) {
+        int k = c->papi->hw_count;
+        double v[GB_PAPI_MAX_EVENTS];
+        for (int i = 0; i < k; i++)
+            v[i] = (double)hw[i];
+        if (k > 0) {
+            GB_MPI(MPI_Allreduce(v, rec->hw_min, k, MPI_DOUBLE, MPI_MIN, c->comm));
+            GB_MPI(MPI_Allreduce(v, rec->hw_max, k, MPI_DOUBLE, MPI_MAX, c->comm));
+            GB_MPI(MPI_Allreduce(v, rec->hw_mean, k, MPI_DOUBLE, MPI_SUM, c->comm));
+            for (int i = 0; i < k; i++)
+                rec->hw_mean[i] /= e->size;
+        }
+        GB_MPI(MPI_Allreduce(sde, rec->sde, GB_SDE_COUNT, MPI_LONG_LONG, MPI_SUM, c->comm));
+    }
     GB_MPI(MPI_Allreduce(e->round_s, e->round_max, (int)round, MPI_DOUBLE, MPI_MAX, c->comm));
 
     /* t_ave over the nodes informed after round 0; t_last = last round that informed one. */

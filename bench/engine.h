@@ -30,6 +30,7 @@ typedef struct gb_engine_cfg {
     enum gb_transport_kind transport;
     int ordered; /* canonical (sorted) delivery even for commutative protocols */
     int replay;  /* time a plain MPI exchange of each trial's message volumes */
+    gb_papi *papi; /* counters around the gossip phase, NULL for none */
     MPI_Comm comm;
 } gb_engine_cfg;
 

@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "gb_topology_io.h"
 #include "gb_mpi.h"
+#include "gb_papi.h"
 #include "measure.h"
 #include "options.h"
 #include "results.h"
@@ -45,6 +46,12 @@ typedef struct run_ctx {
     double topology_s; /* generation time, max over ranks */
     gb_graph_stats gstats; /* rank 0 */
     int gstats_rc;         /* 0 when gstats is valid */
+    gb_papi papi;
+    json_t *machine;       /* rank 0: hosts and ranks (hwloc) */
+    int unbound;           /* ranks without a CPU binding */
+    int bind_failed;       /* --bind could not bind some rank */
+    double bcast_s, allreduce_s; /* MPI baselines */
+    int bcast_root;
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -120,6 +127,33 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "source",
                         o->source_random ? json_string("random") : json_integer(o->source));
     json_object_set_new(more, "replay_exchange", json_boolean(o->replay));
+    json_object_set_new(more, "baselines",
+                        json_pack("{s:f,s:f,s:i,s:i,s:i,s:i}", "bcast_s", c->bcast_s,
+                                  "allreduce_s", c->allreduce_s, "payload", (int)o->payload,
+                                  "root", c->bcast_root, "warmup", 10, "iterations", 100));
+    json_t *events = json_array();
+    for (int i = 0; i < c->papi.nevents; i++) {
+        const gb_papi_event *ev = &c->papi.ev[i];
+        json_t *e = json_pack("{s:s,s:b}", "name", ev->name, "available", ev->available);
+        if (!ev->available)
+            json_object_set_new(e, "reason", json_string(ev->reason));
+        json_array_append_new(events, e);
+    }
+    json_t *sde = json_array();
+    for (int i = 0; i < GB_SDE_COUNT; i++) {
+        char name[96];
+        snprintf(name, sizeof name, "sde:::gossipbench::%s", gb_sde_names[i]);
+        json_array_append_new(sde, json_string(name));
+    }
+    json_object_set_new(more, "papi",
+                        json_pack("{s:b,s:b,s:s,s:s,s:o,s:o,s:b,s:b}", "built", c->papi.built,
+                                  "initialised", c->papi.initialised, "version",
+                                  c->papi.version, "error", c->papi.init_error, "events", events,
+                                  "sde_events", sde, "sde_readable", c->papi.sde_ok, "required",
+                                  o->papi_required));
+    json_object_set_new(more, "machine", c->machine ? json_incref(c->machine) : json_null());
+    json_object_set_new(more, "unbound_ranks", json_integer(c->unbound));
+    json_object_set_new(more, "bind", json_boolean(o->bind));
     json_object_set_new(more, "topology_s", json_real(c->topology_s));
     json_object_set_new(more, "topology_bytes", json_integer((json_int_t)t->bytes));
     json_object_update(r, more);
@@ -166,6 +200,20 @@ static void print_header(const run_ctx *c)
            o->warmup, o->max_rounds, gb_transport_name(c->transport),
            o->ordered ? ", ordered delivery" : "");
     printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
+    printf("# baselines (payload %u B, root %d, 100 iterations): MPI_Bcast %.2f us, "
+           "MPI_Allreduce %.2f us\n", o->payload, c->bcast_root, c->bcast_s * 1e6,
+           c->allreduce_s * 1e6);
+    int avail = 0;
+    for (int i = 0; i < c->papi.nevents; i++)
+        avail += c->papi.ev[i].available;
+    printf("# PAPI %s: %d of %d events available%s%s; SDE counters %s\n", c->papi.version, avail,
+           c->papi.nevents, c->papi.init_error[0] ? ", " : "", c->papi.init_error,
+           c->papi.sde_ok ? "read through PAPI" : "not available");
+    if (c->unbound > 0)
+        printf("# WARNING: %d rank(s) not bound to cores: timings are not comparable (use the "
+               "launcher's binding or --bind)\n", c->unbound);
+    if (c->bind_failed)
+        printf("# WARNING: --bind could not bind every rank\n");
     printf("#\n# %-16s %6s %5s %8s %6s %5s %5s %7s %7s %9s %10s %9s %11s %10s %10s\n",
            "protocol", "trials", "conv", "rounds", "sd", "min", "max", "t_ave", "t_last",
            "residue", "msgs/node", "traffic", "bytes/node", "ms/trial", "us/round");
@@ -194,6 +242,7 @@ static int run_protocol(run_ctx *c, int i)
                          .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
                          .source_random = o->source_random, .source = o->source,
                          .transport = c->transport, .ordered = o->ordered, .replay = o->replay,
+                         .papi = &c->papi,
                          .comm = MPI_COMM_WORLD};
     gb_engine *e = NULL;
     int rc = agree(c, gb_engine_create(&cfg, &e, err), err);
@@ -304,6 +353,11 @@ static int run(gb_options *o)
     char err[GB_ERRLEN] = "";
     GB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &c.rank));
     GB_MPI(MPI_Comm_size(MPI_COMM_WORLD, &c.size));
+    if (o->bind) {
+        int failed = gb_measure_bind(MPI_COMM_WORLD) < 0, any = 0;
+        GB_MPI(MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+        c.bind_failed = any;
+    }
     /* Nodes: --nodes, else the file's own count for --topology file, else one per rank. */
     int from_file = o->nodes == 0 && o->topology == &gb_topology_file;
     c.n = o->nodes ? o->nodes : from_file ? 0 : (uint64_t)c.size;
@@ -385,6 +439,24 @@ static int run(gb_options *o)
     }
     if (c.rank == 0)
         graph_stats(&c);
+    /* Counters: PAPI is initialised on every rank (also for the SDE read-back when no
+     * hardware event is wanted). */
+    rc = gb_papi_init(&c.papi, strcmp(o->papi_events, "none") == 0 ? "" : o->papi_events,
+                      o->papi_required, err);
+    rc = agree(&c, rc, err);
+    if (rc < 0) {
+        say(&c, err);
+        gb_papi_free(&c.papi);
+        if (c.rank == 0)
+            gb_results_abort(&c.res);
+        gb_topology_free(c.topo);
+        return EXIT_RUNTIME;
+    }
+    c.machine = gb_measure_machine(MPI_COMM_WORLD, &c.unbound);
+    c.bcast_root = o->source_random ? 0 : gb_block_owner(c.n, c.size, o->source);
+    gb_measure_baselines(MPI_COMM_WORLD, o->payload, c.bcast_root, 10, 100, &c.bcast_s,
+                         &c.allreduce_s);
+    c.res.bcast_s = c.bcast_s;
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
     int status = 0;
     if (c.rank == 0) {
@@ -417,6 +489,8 @@ static int run(gb_options *o)
         }
     }
     gb_topology_free(c.topo);
+    gb_papi_free(&c.papi);
+    json_decref(c.machine);
     GB_MPI(MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD));
     return status;
 }

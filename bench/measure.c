@@ -3,6 +3,7 @@
 #include "config.h"
 #include "measure.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,170 @@ void gb_measure_placement(MPI_Comm comm, gb_placement *p)
     GB_MPI(MPI_Allreduce(&over, &p->oversubscribed, 1, MPI_INT, MPI_MAX, comm));
     if (gethostname(p->host, sizeof p->host - 1) != 0)
         snprintf(p->host, sizeof p->host, "unknown");
+}
+
+int gb_measure_bind(MPI_Comm comm)
+{
+    int rank, local = 0, ok = -1;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    MPI_Comm node;
+    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
+    GB_MPI(MPI_Comm_rank(node, &local));
+    GB_MPI(MPI_Comm_free(&node));
+#ifdef HAVE_HWLOC
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) == 0) {
+        if (hwloc_topology_load(topo) == 0) {
+            int cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+            hwloc_obj_t core = cores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE,
+                                                                 (unsigned)(local % cores))
+                                         : NULL;
+            if (core != NULL && hwloc_set_cpubind(topo, core->cpuset, HWLOC_CPUBIND_PROCESS) == 0)
+                ok = 0;
+        }
+        hwloc_topology_destroy(topo);
+    }
+#else
+    (void)local;
+#endif
+    return ok;
+}
+
+/* One host's facts, as fixed-width integers for a gather. */
+enum { HW_PACKAGES, HW_NUMA, HW_CORES, HW_PUS, HW_L1D, HW_L2, HW_L3, HW_FIELDS };
+#define GB_CPUSET_LEN 128
+
+static void host_facts(long long f[HW_FIELDS], char cpuset[GB_CPUSET_LEN], int *numa, int *bound)
+{
+    for (int i = 0; i < HW_FIELDS; i++)
+        f[i] = -1;
+    snprintf(cpuset, GB_CPUSET_LEN, "unknown");
+    *numa = -1;
+    *bound = 0;
+#ifdef HAVE_HWLOC
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) != 0)
+        return;
+    if (hwloc_topology_load(topo) == 0) {
+        f[HW_PACKAGES] = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+        f[HW_NUMA] = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+        f[HW_CORES] = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+        f[HW_PUS] = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+        hwloc_obj_type_t caches[3] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE};
+        for (int i = 0; i < 3; i++) {
+            hwloc_obj_t c = hwloc_get_obj_by_type(topo, caches[i], 0);
+            /* L1: the data cache (hwloc reports instruction caches as L1ICACHE). */
+            if (c != NULL && c->attr != NULL)
+                f[HW_L1D + i] = (long long)c->attr->cache.size;
+        }
+        hwloc_bitmap_t set = hwloc_bitmap_alloc();
+        if (set != NULL && hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0) {
+            char *str = NULL;
+            if (hwloc_bitmap_list_asprintf(&str, set) >= 0 && str != NULL) {
+                snprintf(cpuset, GB_CPUSET_LEN, "%s", str);
+                free(str);
+            }
+            *bound = !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo), set);
+        }
+        hwloc_bitmap_free(set);
+    }
+    hwloc_topology_destroy(topo);
+#endif
+    int core = -1;
+    own_binding(numa, &core);
+}
+
+json_t *gb_measure_machine(MPI_Comm comm, int *unbound)
+{
+    int rank, size;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    GB_MPI(MPI_Comm_size(comm, &size));
+    long long f[HW_FIELDS];
+    struct {
+        char host[64];
+        char cpuset[GB_CPUSET_LEN];
+        int numa, bound;
+    } mine, *all = NULL;
+    memset(&mine, 0, sizeof mine);
+    host_facts(f, mine.cpuset, &mine.numa, &mine.bound);
+    if (gethostname(mine.host, sizeof mine.host - 1) != 0)
+        snprintf(mine.host, sizeof mine.host, "unknown");
+    long long *facts = NULL;
+    if (rank == 0) {
+        all = calloc((size_t)size, sizeof *all);
+        facts = calloc((size_t)size * HW_FIELDS, sizeof *facts);
+    }
+    /* Fixed-size records gathered as bytes: host names and cpusets are short strings. */
+    GB_MPI(MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, 0,
+                      comm));
+    GB_MPI(MPI_Gather(f, HW_FIELDS, MPI_LONG_LONG, facts, HW_FIELDS, MPI_LONG_LONG, 0, comm));
+    int local_unbound = !mine.bound, total = 0;
+    GB_MPI(MPI_Allreduce(&local_unbound, &total, 1, MPI_INT, MPI_SUM, comm));
+    *unbound = total;
+    if (rank != 0)
+        return NULL;
+    if (all == NULL || facts == NULL) {
+        free(all);
+        free(facts);
+        return json_pack("{s:s}", "error", "out of memory");
+    }
+    static const char *const names[HW_FIELDS] = {"packages", "numa_nodes", "cores", "pus",
+                                                 "l1d_bytes", "l2_bytes", "l3_bytes"};
+    json_t *hosts = json_array(), *ranks = json_array();
+    for (int r = 0; r < size; r++) {
+        int first = 1; /* one entry per host name, in rank order */
+        for (int q = 0; q < r; q++)
+            if (strncmp(all[q].host, all[r].host, sizeof all[r].host) == 0)
+                first = 0;
+        all[r].host[sizeof all[r].host - 1] = '\0';
+        all[r].cpuset[GB_CPUSET_LEN - 1] = '\0';
+        if (first) {
+            json_t *h = json_pack("{s:s}", "host", all[r].host);
+            for (int i = 0; i < HW_FIELDS; i++)
+                json_object_set_new(h, names[i],
+                                    facts[r * HW_FIELDS + i] >= 0
+                                        ? json_integer(facts[r * HW_FIELDS + i]) : json_null());
+            json_array_append_new(hosts, h);
+        }
+        json_array_append_new(ranks, json_pack("{s:i,s:s,s:s,s:i,s:b}", "rank", r, "host",
+                                               all[r].host, "cpuset", all[r].cpuset, "numa",
+                                               all[r].numa, "bound", all[r].bound));
+    }
+    free(all);
+    free(facts);
+    return json_pack("{s:o,s:o}", "hosts", hosts, "ranks", ranks);
+}
+
+void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int iters,
+                          double *bcast_s, double *allreduce_s)
+{
+    size_t words = bytes / 8 ? bytes / 8 : 1;
+    char *buf = calloc(bytes ? bytes : 1, 1);
+    uint64_t *in = calloc(words, sizeof *in), *out = calloc(words, sizeof *out);
+    double t[2] = {0.0, 0.0};
+    int ok = buf != NULL && in != NULL && out != NULL, all_ok = ok;
+    GB_MPI(MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, comm));
+    if (all_ok) {
+        for (int i = 0; i < warmup; i++)
+            GB_MPI(MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, comm));
+        GB_MPI(MPI_Barrier(comm));
+        double t0 = MPI_Wtime();
+        for (int i = 0; i < iters; i++)
+            GB_MPI(MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, comm));
+        t[0] = (MPI_Wtime() - t0) / iters;
+        for (int i = 0; i < warmup; i++)
+            GB_MPI(MPI_Allreduce(in, out, (int)words, MPI_UINT64_T, MPI_SUM, comm));
+        GB_MPI(MPI_Barrier(comm));
+        t0 = MPI_Wtime();
+        for (int i = 0; i < iters; i++)
+            GB_MPI(MPI_Allreduce(in, out, (int)words, MPI_UINT64_T, MPI_SUM, comm));
+        t[1] = (MPI_Wtime() - t0) / iters;
+    }
+    double g[2];
+    GB_MPI(MPI_Allreduce(t, g, 2, MPI_DOUBLE, MPI_MAX, comm));
+    *bcast_s = g[0];
+    *allreduce_s = g[1];
+    free(buf);
+    free(in);
+    free(out);
 }

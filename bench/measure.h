@@ -25,6 +25,24 @@ void gb_measure_placement(MPI_Comm comm, gb_placement *p);
  * unknown) and first core of the binding (-1 when unbound or unknown). */
 void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core);
 
+/* Collective: bind this rank to one core, chosen by its rank among the ranks of its host
+ * (modulo the host's cores). Returns 0, or -1 when binding is not possible (no hwloc, or
+ * the system refused); a refusal leaves the process unbound. */
+int gb_measure_bind(MPI_Comm comm);
+
+/* Collective: the machine and placement facts for the run record, built on rank 0 (NULL
+ * elsewhere): {"hosts": [per host: name, packages, numa_nodes, cores, pus, l1d_bytes,
+ * l2_bytes, l3_bytes], "ranks": [per rank: host, cpuset, numa, bound]}. *unbound receives
+ * the number of ranks not bound to a proper subset of their host's PUs (every rank). */
+json_t *gb_measure_machine(MPI_Comm comm, int *unbound);
+
+/* Collective: MPI baselines for the same payload and communicator, OSU style: `warmup`
+ * untimed then `iters` timed repetitions after a barrier, mean latency per operation, the
+ * maximum over ranks. MPI_Bcast of `bytes` from `root`, and MPI_Allreduce (sum) of
+ * max(1, bytes / 8) 64-bit integers. */
+void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int iters,
+                          double *bcast_s, double *allreduce_s);
+
 /* Versions of gossipbench, the MPI library, hwloc, PAPI and the compiler as a JSON object
  * (new reference). */
 json_t *gb_measure_versions(void);

@@ -9,7 +9,9 @@
 #endif
 
 #include "options.h"
+#include "gb_papi.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -54,7 +56,10 @@ enum {
     OPT_QUIET,
     OPT_LIST,
     OPT_REPLAY,
-    OPT_DUMP
+    OPT_DUMP,
+    OPT_PAPI_EVENTS,
+    OPT_PAPI_REQUIRED,
+    OPT_BIND
 };
 
 static const struct option long_options[] = {
@@ -74,6 +79,9 @@ static const struct option long_options[] = {
     {"ordered-delivery", no_argument, NULL, OPT_ORDERED},
     {"replay-exchange", no_argument, NULL, OPT_REPLAY},
     {"dump-topology", required_argument, NULL, OPT_DUMP},
+    {"papi-events", required_argument, NULL, OPT_PAPI_EVENTS},
+    {"papi-required", no_argument, NULL, OPT_PAPI_REQUIRED},
+    {"bind", no_argument, NULL, OPT_BIND},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -133,6 +141,9 @@ void gb_options_defaults(gb_options *o)
     o->output[0] = '\0';
     o->csv[0] = '\0';
     o->dump[0] = '\0';
+    snprintf(o->papi_events, sizeof o->papi_events, "%s", GB_PAPI_DEFAULT_EVENTS);
+    o->papi_required = 0;
+    o->bind = 0;
     o->ordered = 0;
     o->replay = 0;
     o->quiet = 0;
@@ -486,6 +497,35 @@ static void one_line(char *err)
 
 /* ------------------------------------------------------------------ parser */
 
+/* --papi-events: comma-separated names of letters, digits, ':', '_', '-', '.' (PAPI preset
+ * and native names), or "none". */
+static int parse_events(const char *arg, char *out, char *err)
+{
+    size_t len = strlen(arg);
+    if (len == 0)
+        return gb_seterr(err, GB_EINVAL, "--papi-events: empty list (use 'none' for no events)");
+    if (len >= GB_SPEC_LEN)
+        return gb_seterr(err, GB_EINVAL, "--papi-events: list is too long");
+    int items = 1;
+    for (size_t i = 0; i < len; i++) {
+        char ch = arg[i];
+        if (ch == ',') {
+            if (i == 0 || arg[i - 1] == ',' || i + 1 == len)
+                return gb_seterr(err, GB_EINVAL, "--papi-events: empty event name in '%s'", arg);
+            items++;
+        } else if (!(isalnum((unsigned char)ch) || ch == ':' || ch == '_' || ch == '-' ||
+                     ch == '.' || ch == '=')) {
+            return gb_seterr(err, GB_EINVAL, "--papi-events: bad character '%c' in '%s'", ch,
+                             arg);
+        }
+    }
+    if (items > GB_PAPI_MAX_EVENTS)
+        return gb_seterr(err, GB_EINVAL, "--papi-events: %d events, at most %d", items,
+                         GB_PAPI_MAX_EVENTS);
+    memcpy(out, arg, len + 1);
+    return 0;
+}
+
 static int parse_option(gb_options *o, int c, const char *arg, char *err)
 {
     uint64_t v;
@@ -513,6 +553,9 @@ static int parse_option(gb_options *o, int c, const char *arg, char *err)
     case OPT_QUIET: o->quiet = 1; return 0;
     case OPT_REPLAY: o->replay = 1; return 0;
     case OPT_DUMP: return parse_path("--dump-topology", arg, o->dump, err);
+    case OPT_PAPI_EVENTS: return parse_events(arg, o->papi_events, err);
+    case OPT_PAPI_REQUIRED: o->papi_required = 1; return 0;
+    case OPT_BIND: o->bind = 1; return 0;
     default: return gb_seterr(err, GB_EINVAL, "internal error: option %d not handled", c);
     }
 }
@@ -615,6 +658,13 @@ void gb_options_usage(FILE *out, const char *prog)
             "                       with plain MPI_Isend/MPI_Irecv (sizes known in advance)\n"
             "                       and report that time as replay_s, a floor for the\n"
             "                       transport's exchange_s (default: off)\n"
+            "  --papi-events LIST   PAPI events counted on every rank around the gossip\n"
+            "                       phase of each trial, comma-separated, or none\n"
+            "                       (default: " GB_PAPI_DEFAULT_EVENTS ");\n"
+            "                       events the machine lacks are reported unavailable\n"
+            "  --papi-required      make an unavailable PAPI event an error (default: off)\n"
+            "  --bind               bind each rank to one core (hwloc), for launches without\n"
+            "                       a binding policy (default: off)\n"
             "  --quiet              no progress on stderr (default: off)\n"
             "\n",
             MAX_TRIALS, DEF_TRIALS, MAX_WARMUP, DEF_WARMUP, UINT64_MAX, DEF_SEED);

@@ -54,6 +54,9 @@ typedef struct gb_options {
     char output[GB_PATH_LEN]; /* --output FILE.jsonl, "" = none */
     char csv[GB_PATH_LEN];    /* --csv FILE, "" = none */
     char dump[GB_PATH_LEN];   /* --dump-topology FILE (.dot: Graphviz), "" = none */
+    char papi_events[GB_SPEC_LEN]; /* --papi-events LIST ("none": no counters) */
+    int papi_required;     /* --papi-required */
+    int bind;              /* --bind: bind each rank to a core (hwloc) */
     int ordered;           /* --ordered-delivery: canonical path even for commutative protocols */
     int quiet;             /* --quiet: no progress on stderr */
     int replay;            /* --replay-exchange: time a plain MPI exchange of the same volumes */

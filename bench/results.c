@@ -155,6 +155,44 @@ static json_t *ident_json(const gb_trial_record *t, const char *type)
     return o;
 }
 
+/* Per-trial counters: every requested event (unavailable ones with PAPI's reason), the
+ * gossip-phase counts reduced over ranks with derived rates, and the SDE counters summed
+ * over ranks. */
+static json_t *papi_json(const gb_trial_record *t)
+{
+    const gb_papi *p = t->papi;
+    json_t *events = json_array();
+    int k = 0;
+    double node_rounds = (double)t->nodes * (t->rounds ? t->rounds : 1);
+    for (int i = 0; i < p->nevents; i++) {
+        const gb_papi_event *ev = &p->ev[i];
+        json_t *e = json_pack("{s:s,s:b}", "name", ev->name, "available", ev->available);
+        if (ev->available && k < p->hw_count) {
+            double total = t->hw_mean[k] * t->ranks;
+            json_object_set_new(e, "min", json_real(t->hw_min[k]));
+            json_object_set_new(e, "mean", json_real(t->hw_mean[k]));
+            json_object_set_new(e, "max", json_real(t->hw_max[k]));
+            json_object_set_new(e, "per_message",
+                                json_real(t->messages ? total / (double)t->messages : 0.0));
+            json_object_set_new(e, "per_node_round", json_real(total / node_rounds));
+            k++;
+        } else {
+            json_object_set_new(e, "reason", json_string(ev->reason));
+        }
+        json_array_append_new(events, e);
+    }
+    json_t *o = json_pack("{s:o}", "events", events);
+    if (p->sde_ok) {
+        json_t *sde = json_object();
+        for (int i = 0; i < GB_SDE_COUNT; i++)
+            json_object_set_new(sde, gb_sde_names[i], json_integer(t->sde[i]));
+        json_object_set_new(o, "sde", sde);
+    } else {
+        json_object_set_new(o, "sde", json_null());
+    }
+    return o;
+}
+
 int gb_results_trial(gb_results *r, const gb_trial_record *t)
 {
     double v[GB_F_COUNT];
@@ -187,6 +225,18 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
         json_object_set_new(o, "gossip_s", json_real(t->gossip_s));
         json_object_set_new(o, "monitor_s", json_real(t->monitor_s));
         json_object_set_new(o, "exchange_s", json_real(t->exchange_s));
+        json_object_set_new(o, "compute_s", json_real(t->compute_s));
+        /* Bandwidth over the gossip phase: modelled bytes and bytes MPI really moved, in
+         * total and per rank. */
+        double gs = t->gossip_s > 0.0 ? t->gossip_s : 1e-300;
+        json_object_set_new(o, "modelled_bytes_per_s", json_real((double)total_bytes(t) / gs));
+        json_object_set_new(o, "modelled_bytes_per_s_per_rank",
+                            json_real((double)total_bytes(t) / gs / t->ranks));
+        json_object_set_new(o, "mpi_bytes_per_s", json_real((double)t->mpi_bytes / gs));
+        json_object_set_new(o, "mpi_bytes_per_s_per_rank",
+                            json_real((double)t->mpi_bytes / gs / t->ranks));
+        if (t->papi != NULL)
+            json_object_set_new(o, "papi", papi_json(t));
         if (t->replay_s >= 0.0)
             json_object_set_new(o, "replay_s", json_real(t->replay_s));
         json_t *rs = json_array(), *cv = json_array();
@@ -248,6 +298,12 @@ int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t tria
                         json_real((double)rss_sum / (double)like->nodes));
     for (int f = 0; f < GB_F_COUNT; f++)
         json_object_set_new(o, gb_field_name[f], gb_summary_json(&s[f]));
+    if (r->bcast_s > 0.0) {
+        /* How a gossip trial compares with what MPI_Bcast takes for the same payload. */
+        json_object_set_new(o, "bcast_s", json_real(r->bcast_s));
+        json_object_set_new(o, "gossip_over_bcast",
+                            json_real(s[GB_F_GOSSIP_S].median / r->bcast_s));
+    }
     return gb_results_write_json(r, o);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "gb_papi.h"
 #include "stats.h"
 
 #define GB_SCHEMA "gossipbench/1"
@@ -48,6 +49,12 @@ typedef struct gb_trial_record {
     double monitor_s;      /* convergence monitor (allreduce), max over ranks */
     double exchange_s;     /* inside the transport's exchange, max over ranks */
     double replay_s;       /* plain MPI exchange of the same volumes (< 0: not run) */
+    double compute_s;      /* rounds minus exchange and monitor, max over ranks */
+    /* PAPI (NULL when not requested): events in papi->ev order; for available events the
+     * gossip-phase counts reduced over ranks; SDE counters summed over ranks. */
+    const gb_papi *papi;
+    double hw_min[GB_PAPI_MAX_EVENTS], hw_mean[GB_PAPI_MAX_EVENTS], hw_max[GB_PAPI_MAX_EVENTS];
+    long long sde[GB_SDE_COUNT];
     const uint64_t *curve; /* informed count after round r, r = 0..rounds */
     const double *round_s; /* gossip wall seconds of round r+1, max over ranks, r < rounds */
 } gb_trial_record;
@@ -75,6 +82,7 @@ typedef struct gb_results {
     char *json_path, *json_tmp; /* final and temporary names; NULL when not requested */
     char *csv_path, *csv_tmp;
     FILE *json, *csv;
+    double bcast_s; /* MPI_Bcast baseline of the run (0: none), for summaries */
 } gb_results;
 
 /* Create the temporary files next to the requested ones (either path may be NULL or "").

@@ -124,6 +124,7 @@ extern const gb_protocol_ops gb_protocol_pull;
 extern const gb_protocol_ops gb_protocol_push_pull;
 extern const gb_protocol_ops gb_protocol_rumor;
 extern const gb_protocol_ops gb_protocol_median_counter;
+extern const gb_protocol_ops gb_protocol_null;
 
 #define GB_MAX_FANOUT 64u
 

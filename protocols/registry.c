@@ -9,6 +9,7 @@ const gb_protocol_ops *const gb_protocol_table[] = {
     &gb_protocol_push_pull,
     &gb_protocol_rumor,
     &gb_protocol_median_counter,
+    &gb_protocol_null,
     NULL,
 };
 

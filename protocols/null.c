@@ -1,0 +1,105 @@
+/* null.c: the engine's own cost. Every node contacts `fanout` peers each round, the very
+ * peers push-pull would choose (same random streams), carrying push-pull's bytes (a push's
+ * payload), and nothing else happens: no state, no replies, no decisions. It runs `rounds`
+ * rounds (default: the rounds push-pull needs on the complete graph, log3 n + log2 ln n,
+ * rounded up) and then stops, so its time per round next to push-pull's shows how much of a
+ * round is the engine (peer choice, message movement, exchange) rather than protocol work.
+ * It informs nobody: residue is 1 - 1/n by construction. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "gb_protocol.h"
+
+enum { MSG_NULL = 30 };
+
+static const gb_param_desc null_params[] = {
+    {.name = "rounds", .type = GB_PARAM_INT, .def = "", .min = 1, .max = 1000000,
+     .help = "rounds to run (default ceil(log3 n + log2 ln n))"},
+    {.name = NULL}};
+
+typedef struct null_state {
+    gb_proto_env env;
+    uint32_t rounds;
+    uint64_t sent, received;
+} null_state;
+
+static int null_init(const gb_proto_env *env, void **state, char *err)
+{
+    if (env->fanout < 1 || env->fanout > GB_MAX_FANOUT)
+        return gb_seterr(err, GB_EINVAL, "fanout %u is out of range [1, %u]", env->fanout,
+                         GB_MAX_FANOUT);
+    null_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return gb_seterr(err, GB_ENOMEM, "protocol 'null': out of memory");
+    s->env = *env;
+    double n = (double)(env->n > 3 ? env->n : 3);
+    s->rounds = gb_params_has(env->params, "rounds")
+                    ? (uint32_t)gb_params_int(env->params, "rounds")
+                    : (uint32_t)ceil(log(n) / log(3.0) + log2(log(n)));
+    *state = s;
+    return 0;
+}
+
+static void null_fini(void *state)
+{
+    free(state);
+}
+
+static int null_contact(void *state, uint32_t round, gb_node_t node, gb_outbox *ob)
+{
+    null_state *s = state;
+    gb_node_t peers[GB_MAX_FANOUT];
+    uint32_t k = gb_pick_peers(&s->env, round, node, peers);
+    for (uint32_t j = 0; j < k; j++) {
+        int rc = gb_send(ob, node, peers[j], MSG_NULL, 0, s->env.payload, 0);
+        if (rc < 0)
+            return rc;
+    }
+    s->sent += k;
+    return 0;
+}
+
+static int null_on_contact(void *state, uint32_t round, const gb_msg *m, gb_outbox *ob)
+{
+    null_state *s = state;
+    (void)round;
+    (void)ob;
+    if (m->kind != MSG_NULL)
+        return GB_EINVAL;
+    s->received++;
+    return 0;
+}
+
+static void null_end_round(void *state, uint32_t round, gb_round_stats *st)
+{
+    null_state *s = state;
+    int is_source_local = s->env.source >= s->env.first &&
+                          s->env.source - s->env.first < s->env.count;
+    st->informed = is_source_local ? 1 : 0;
+    st->newly = 0;
+    st->duplicates = 0;
+    st->rumor_msgs = 0;
+    /* Every local node stays "active" until the last round, so the trial runs them all. */
+    st->active = round < s->rounds ? s->env.count : 0;
+}
+
+static int32_t null_infection_round(const void *state, gb_node_t node)
+{
+    const null_state *s = state;
+    return node == s->env.source ? 0 : -1;
+}
+
+const gb_protocol_ops gb_protocol_null = {
+    .name = "null",
+    .help = "push-pull's contact messages (same peers, same bytes) without protocol work: "
+            "the engine's own cost per round",
+    .params = null_params,
+    .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING,
+    .init = null_init,
+    .fini = null_fini,
+    .contact = null_contact,
+    .on_contact = null_on_contact,
+    .on_reply = NULL,
+    .end_round = null_end_round,
+    .infection_round = null_infection_round,
+};
