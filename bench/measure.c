@@ -29,12 +29,14 @@ void gb_measure_mpi_version(char *buf, size_t len)
 
 json_t *gb_measure_versions(void)
 {
-    char mpi[256], buf[64];
+    char mpi[256];
     gb_measure_mpi_version(mpi, sizeof mpi);
     json_t *o = json_object();
     json_object_set_new(o, "gossipbench", json_string(PACKAGE_VERSION));
     json_object_set_new(o, "mpi_library", json_string(mpi));
 #ifdef HAVE_HWLOC
+    /* hwloc reports its API version (2.8.0 for the 2.8 and 2.9 libraries, for instance). */
+    char buf[64];
     unsigned hv = hwloc_get_api_version();
     snprintf(buf, sizeof buf, "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
     json_object_set_new(o, "hwloc", json_string(buf));
@@ -42,10 +44,11 @@ json_t *gb_measure_versions(void)
     json_object_set_new(o, "hwloc", json_string("not built"));
 #endif
 #ifdef HAVE_PAPI
-    snprintf(buf, sizeof buf, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(PAPI_VER_CURRENT),
+    char pbuf[64];
+    snprintf(pbuf, sizeof pbuf, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(PAPI_VER_CURRENT),
              PAPI_VERSION_MINOR(PAPI_VER_CURRENT), PAPI_VERSION_REVISION(PAPI_VER_CURRENT),
              PAPI_VERSION_INCREMENT(PAPI_VER_CURRENT));
-    json_object_set_new(o, "papi", json_string(buf));
+    json_object_set_new(o, "papi", json_string(pbuf));
 #else
     json_object_set_new(o, "papi", json_string("not built"));
 #endif
