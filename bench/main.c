@@ -457,6 +457,8 @@ static int run(gb_options *o)
     gb_measure_baselines(MPI_COMM_WORLD, o->payload, c.bcast_root, 10, 100, &c.bcast_s,
                          &c.allreduce_s);
     c.res.bcast_s = c.bcast_s;
+    c.res.graph_connected = c.topo->connected;
+    c.res.graph_components = c.rank == 0 && c.gstats_rc == 0 ? c.gstats.components : 0;
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
     int status = 0;
     if (c.rank == 0) {

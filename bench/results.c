@@ -298,6 +298,11 @@ int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t tria
                         json_real((double)rss_sum / (double)like->nodes));
     for (int f = 0; f < GB_F_COUNT; f++)
         json_object_set_new(o, gb_field_name[f], gb_summary_json(&s[f]));
+    json_object_set_new(o, "graph_connected", r->graph_connected < 0
+                                                  ? json_null()
+                                                  : json_boolean(r->graph_connected));
+    if (r->graph_components > 0)
+        json_object_set_new(o, "graph_components", json_integer((json_int_t)r->graph_components));
     if (r->bcast_s > 0.0) {
         /* How a gossip trial compares with what MPI_Bcast takes for the same payload. */
         json_object_set_new(o, "bcast_s", json_real(r->bcast_s));

@@ -83,6 +83,8 @@ typedef struct gb_results {
     char *csv_path, *csv_tmp;
     FILE *json, *csv;
     double bcast_s; /* MPI_Bcast baseline of the run (0: none), for summaries */
+    int graph_connected;      /* 1 connected, 0 not, -1 unknown: said in every summary */
+    uint64_t graph_components; /* 0 when not computed */
 } gb_results;
 
 /* Create the temporary files next to the requested ones (either path may be NULL or "").
