@@ -445,6 +445,10 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         if (counting)
             gb_papi_read(c->papi, hw_a);
         int64_t local[3] = {(int64_t)st.informed, (int64_t)st.active, rc}, global[3];
+        /* A signal on any rank stops every rank at the same round: it travels with the
+         * error code through the monitor's reduction. */
+        if (rc == 0 && c->stop != NULL && *c->stop)
+            local[2] = GB_EINTR;
         int64_t sum_in[2] = {local[0], local[1]}, sum_out[2];
         GB_MPI(MPI_Allreduce(sum_in, sum_out, 2, MPI_INT64_T, MPI_SUM, c->comm));
         GB_MPI(MPI_Allreduce(&local[2], &global[2], 1, MPI_INT64_T, MPI_MIN, c->comm));
@@ -455,6 +459,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
             gb_papi_read(c->papi, hw_b);
             for (int k = 0; k < c->papi->hw_count; k++)
                 hw_excl[k] += hw_b[k] - hw_a[k];
+        }
+        if (global[2] == GB_EINTR && rc == 0) {
+            rc = GB_EINTR;
+            gb_seterr(err, GB_EINTR, "interrupted in round %u", round);
+            break;
         }
         if (global[2] < 0) {
             if (rc == 0)

@@ -31,6 +31,9 @@ typedef struct gb_engine_cfg {
     int ordered; /* canonical (sorted) delivery even for commutative protocols */
     int replay;  /* time a plain MPI exchange of each trial's message volumes */
     gb_papi *papi; /* counters around the gossip phase, NULL for none */
+    /* Set asynchronously (signal handler) to stop: the running trial ends at the next round
+     * on every rank with GB_EINTR. NULL: never. */
+    const volatile int *stop;
     MPI_Comm comm;
 } gb_engine_cfg;
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,37 @@
 
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
+#define EXIT_INTERRUPTED 3 /* internal: a signal ended the run; the exit status is 128 + it */
+
+/* The signal that asked us to stop (SIGINT, SIGTERM: what Slurm sends at a time limit), 0
+ * while none has. Trials completed so far are kept and the results file is closed validly,
+ * with a record saying the run was interrupted. */
+static volatile sig_atomic_t g_signal;
+static volatile int g_stop;
+
+static void on_signal(int sig)
+{
+    g_signal = sig;
+    g_stop = 1;
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Collective: whether any rank has been signalled, and by which signal. */
+static int any_signal(void)
+{
+    int mine = (int)g_signal, any = 0;
+    GB_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+    return any;
+}
 
 /* The launcher's rank before MPI_Init (Open MPI, PMIx, Slurm, MPICH); 0 when standalone. */
 static int launcher_rank(void)
@@ -52,6 +84,7 @@ typedef struct run_ctx {
     int bind_failed;       /* --bind could not bind some rank */
     double bcast_s, allreduce_s; /* MPI baselines */
     int bcast_root;
+    int signal; /* the signal that interrupted the run, 0 when none */
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -242,7 +275,7 @@ static int run_protocol(run_ctx *c, int i)
                          .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
                          .source_random = o->source_random, .source = o->source,
                          .transport = c->transport, .ordered = o->ordered, .replay = o->replay,
-                         .papi = &c->papi,
+                         .papi = &c->papi, .stop = &g_stop,
                          .comm = MPI_COMM_WORLD};
     gb_engine *e = NULL;
     int rc = agree(c, gb_engine_create(&cfg, &e, err), err);
@@ -265,6 +298,10 @@ static int run_protocol(run_ctx *c, int i)
     for (uint32_t w = 0; w < o->warmup && rc == 0; w++)
         rc = gb_engine_run_trial(e, 0x80000000u + w, &rec, err);
     for (uint32_t t = 0; t < o->trials && rc == 0; t++) {
+        if (any_signal()) {
+            rc = GB_EINTR;
+            break;
+        }
         rc = gb_engine_run_trial(e, t, &rec, err);
         if (rc == 0 && c->rank == 0) {
             rc = gb_acc_add(&acc, &rec);
@@ -279,9 +316,15 @@ static int run_protocol(run_ctx *c, int i)
     uint64_t rss_max = rss, rss_sum = rss;
     GB_MPI(MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD));
     GB_MPI(MPI_Reduce(&rss, &rss_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
-    if (rc == 0 && c->rank == 0) {
+    /* Interrupted: the trials completed so far still get their summary (it says how many). */
+    int interrupted = rc == GB_EINTR;
+    if (interrupted) {
+        rc = 0;
+        c->signal = any_signal();
+    }
+    if (rc == 0 && c->rank == 0 && (!interrupted || acc.count > 0)) {
         rec.trial = 0;
-        if (gb_results_summary(&c->res, &rec, o->trials, &acc, rss_max, rss_sum) < 0)
+        if (gb_results_summary(&c->res, &rec, (uint32_t)acc.count, &acc, rss_max, rss_sum) < 0)
             rc = gb_seterr(err, GB_EIO, "cannot write the summary record");
         gb_summary s[GB_F_COUNT];
         if (rc == 0 && gb_acc_summary(&acc, s) == 0)
@@ -291,13 +334,24 @@ static int run_protocol(run_ctx *c, int i)
                     o->trials, MPI_Wtime() - t0);
     }
     rc = agree(c, rc, err);
+    if (rc == 0 && interrupted && c->rank == 0) {
+        json_t *rec_int = json_pack("{s:s,s:i,s:s,s:I,s:I}", "type", "interrupted", "signal",
+                                    c->signal,
+                                    "protocol", o->protocol_spec[i], "completed_trials",
+                                    (json_int_t)acc.count, "requested_trials",
+                                    (json_int_t)o->trials);
+        if (gb_results_write_json(&c->res, rec_int) < 0)
+            rc = GB_EIO;
+        printf("# interrupted during %s after %zu of %u trials: the results hold the completed "
+               "trials\n", o->protocol_spec[i], acc.count, o->trials);
+    }
     gb_acc_free(&acc);
     gb_engine_free(e);
     if (rc < 0) {
         say(c, err);
         return EXIT_RUNTIME;
     }
-    return 0;
+    return interrupted ? EXIT_INTERRUPTED : 0;
 }
 
 /* --dump-topology: edge list, or Graphviz DOT for a .dot name, written under a temporary
@@ -476,7 +530,7 @@ static int run(gb_options *o)
     for (int i = 0; i < o->nprotocols && status == 0; i++)
         status = run_protocol(&c, i);
     if (c.rank == 0) {
-        if (status == 0) {
+        if (status == 0 || status == EXIT_INTERRUPTED) {
             if (gb_results_commit(&c.res, err) < 0) {
                 say(&c, err);
                 status = EXIT_RUNTIME;
@@ -494,6 +548,8 @@ static int run(gb_options *o)
     gb_papi_free(&c.papi);
     json_decref(c.machine);
     GB_MPI(MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (status == EXIT_INTERRUPTED) /* the shell's convention for death by a signal */
+        status = 128 + (c.signal > 0 ? c.signal : SIGTERM);
     return status;
 }
 
@@ -531,6 +587,7 @@ int main(int argc, char **argv)
     }
     GB_MPI(MPI_Init(&argc, &argv));
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    install_signal_handlers();
     int status = run(&o);
     MPI_Finalize();
     return status;

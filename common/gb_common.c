@@ -14,6 +14,7 @@ const char *gb_strerror(int code)
     case GB_ENOENT: return "no such name";
     case GB_ERANGE: return "value out of range";
     case GB_EFAIL: return "operation failed";
+    case GB_EINTR: return "interrupted";
     default: return "unknown error";
     }
 }

@@ -21,6 +21,7 @@ typedef uint32_t gb_node_t;
 #define GB_ENOENT (-4)  /* unknown name (protocol, topology, parameter) */
 #define GB_ERANGE (-5)  /* value out of the allowed range */
 #define GB_EFAIL (-6)   /* a generator or algorithm failed (e.g. retries exhausted) */
+#define GB_EINTR (-7)   /* interrupted by a signal (SIGINT, SIGTERM) */
 
 /* Human-readable name of a GB_E* code; never NULL. */
 const char *gb_strerror(int code);
