@@ -1,11 +1,14 @@
 #!/bin/sh
 # hosts.sh: "hosts" for multi-host MPI runs on one Linux machine, made of network
-# namespaces on a private bridge. Needs root (iproute2; tc for --rate).
+# namespaces on a private bridge. Needs root (iproute2; tc to shape links).
 #
 #   hosts.sh up N [RATE]   namespaces PREFIXh1..PREFIXhN, each with eth0 = 10.77.0.I/24,
 #                          joined by bridge br0 in namespace PREFIXbr; RATE (e.g. 100mbit)
 #                          shapes every link both ways with tc tbf
-#   hosts.sh down N        deletes them (and their links)
+#   hosts.sh shape N RATE  shapes the links of hosts h1..hN both ways with tc tbf at RATE,
+#                          or removes the shaping when RATE is "none"
+#   hosts.sh down N        deletes them (and their links), after killing what still runs
+#                          in them (e.g. Open MPI daemons left by a run that was cut off)
 #   hosts.sh exec HOST CMD [ARG...]
 #                          runs CMD in PREFIXHOST with hostname HOST (own UTS namespace),
 #                          e.g. mpirun, as "agent.sh HOST ..." runs Open MPI's daemons
@@ -23,15 +26,33 @@
 set -eu
 P=${GB_NETNS_PREFIX-gb-}
 NET=10.77.0
-usage() { echo "usage: hosts.sh up N [RATE] | down N | exec HOST CMD [ARG...]" >&2; exit 2; }
+usage() {
+    echo "usage: hosts.sh up N [RATE] | shape N RATE|none | down N | exec HOST CMD [ARG...]" >&2
+    exit 2
+}
+count() { # N: validate a host count
+    case $1 in ''|*[!0-9]*) usage ;; esac
+    [ "$1" -ge 1 ] && [ "$1" -le 250 ] || usage
+}
+shape() { # N RATE|none: tbf on both ends of every link (host -> bridge, bridge -> host)
+    i=1
+    while [ "$i" -le "$1" ]; do
+        ip netns exec "${P}h$i" tc qdisc del dev eth0 root 2>/dev/null || true
+        ip netns exec "${P}br" tc qdisc del dev "h$i" root 2>/dev/null || true
+        if [ "$2" != none ]; then
+            ip netns exec "${P}h$i" tc qdisc add dev eth0 root tbf rate "$2" burst 32kbit latency 50ms
+            ip netns exec "${P}br" tc qdisc add dev "h$i" root tbf rate "$2" burst 32kbit latency 50ms
+        fi
+        i=$((i + 1))
+    done
+}
 [ $# -ge 2 ] || usage
 cmd=$1
 shift
 case $cmd in
 up)
     n=$1 rate=${2:-}
-    case $n in ''|*[!0-9]*) usage ;; esac
-    [ "$n" -ge 1 ] && [ "$n" -le 250 ] || usage
+    count "$n"
     ip netns add "${P}br"
     ip -n "${P}br" link set lo up
     ip -n "${P}br" link add br0 type bridge
@@ -46,22 +67,29 @@ up)
         ip -n "${P}br" link set "h$i" master br0 up
         ip -n "$h" addr add "$NET.$i/24" dev eth0
         ip -n "$h" link set eth0 up
-        if [ -n "$rate" ]; then # both directions: host -> bridge and bridge -> host
-            ip netns exec "$h" tc qdisc add dev eth0 root tbf rate "$rate" burst 32kbit latency 50ms
-            ip netns exec "${P}br" tc qdisc add dev "h$i" root tbf rate "$rate" burst 32kbit latency 50ms
-        fi
         i=$((i + 1))
     done
+    [ -z "$rate" ] || shape "$n" "$rate"
+    ;;
+shape)
+    [ $# -eq 2 ] || usage
+    count "$1"
+    shape "$1" "$2"
     ;;
 down)
     n=$1
-    case $n in ''|*[!0-9]*) usage ;; esac
-    i=1
-    while [ "$i" -le "$n" ]; do
-        ip netns del "${P}h$i" 2>/dev/null || true
+    count "$n"
+    i=0
+    while [ "$i" -le "$n" ]; do # the bridge (i = 0), then h1..hN
+        ns="${P}h$i"
+        [ "$i" -gt 0 ] || ns="${P}br"
+        if [ -e "/run/netns/$ns" ]; then
+            pids=$(ip netns pids "$ns" 2>/dev/null || true)
+            [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+            ip netns del "$ns" 2>/dev/null || true
+        fi
         i=$((i + 1))
     done
-    ip netns del "${P}br" 2>/dev/null || true
     ;;
 exec)
     host=$1
