@@ -62,4 +62,20 @@ if $cmp "$tmp/seed-a.jsonl" "$tmp/seed-b.jsonl" >/dev/null 2>&1; then
 else
     echo "PASS different seeds differ"
 fi
+# scripts/gossip-repro re-runs a results file's recorded command and must find it identical,
+# also on another rank count; a tampered file must be reported as different.
+if $PYTHON "$GB_SRCDIR/scripts/gossip-repro" "$tmp/one-ref.jsonl" --ranks 2 \
+        --launcher "${MPIRUN_CMD% -n}" >/dev/null 2>"$tmp/repro.err"; then
+    echo "PASS gossip-repro reproduces a results file on 2 ranks"
+else
+    echo "FAIL gossip-repro: $(cat "$tmp/repro.err")"
+    fail=1
+fi
+sed 's/"rounds":\([0-9]*\),/"rounds":999,/' "$tmp/one-ref.jsonl" >"$tmp/tampered.jsonl"
+if $PYTHON "$GB_SRCDIR/scripts/gossip-repro" "$tmp/tampered.jsonl" >/dev/null 2>&1; then
+    echo "FAIL gossip-repro accepted a tampered file"
+    fail=1
+else
+    echo "PASS gossip-repro reports a tampered file"
+fi
 exit $fail
