@@ -354,6 +354,68 @@ static int run_protocol(run_ctx *c, int i)
     return interrupted ? EXIT_INTERRUPTED : 0;
 }
 
+/* MemAvailable of this host in bytes (Linux), 0 when unknown. */
+static uint64_t host_available_bytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kb * 1024u;
+}
+
+/* Collective: refuse, before anything large is allocated, a run whose estimated memory per
+ * host exceeds what the host has available. Every rank builds the whole overlay, so a
+ * host needs (overlay + its ranks' protocol state and message buffers) times its ranks.
+ * Returns 0, or GB_ENOMEM with the estimate in err. */
+static int check_memory(const run_ctx *c, char *err)
+{
+    const gb_options *o = c->o;
+    uint64_t n = c->n;
+    if (n == 0) /* a file topology: known only once read */
+        return 0;
+    double topo = o->topology->estimate_bytes ? (double)o->topology->estimate_bytes(&o->topology_params, n) : 0.0;
+    gb_node_t first;
+    uint32_t local;
+    gb_block_range(n, c->size, 0, &first, &local);
+    double state = 0.0;
+    for (int i = 0; i < o->nprotocols; i++) {
+        double s = (double)o->protocol[i]->state_bytes_per_node * local;
+        state = s > state ? s : state;
+    }
+    /* Buffered messages (other ranks, or all of them for canonical delivery): at most a
+     * contact and a reply per peer and node, 16 bytes each, in two phases. */
+    double buffers = (c->size > 1 || o->ordered) ? 64.0 * o->fanout * local * (o->ordered ? 2 : 1)
+                                                 : 0.0;
+    double per_rank = topo + state + buffers + 64.0 * 1024 * 1024; /* + MPI and the rest */
+    MPI_Comm node;
+    int on_host = 1;
+    GB_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,
+                               &node));
+    GB_MPI(MPI_Comm_size(node, &on_host));
+    GB_MPI(MPI_Comm_free(&node));
+    double need = per_rank * on_host;
+    uint64_t avail = host_available_bytes();
+    int bad = avail > 0 && need > (double)avail, any = 0;
+    GB_MPI(MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+    if (!any)
+        return 0;
+    /* Rank 0 may be on a host that fits: say what the worst host needs. */
+    double worst[2] = {bad ? need : 0.0, bad ? (double)avail : 0.0}, w[2];
+    GB_MPI(MPI_Allreduce(worst, w, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+    return gb_seterr(err, GB_ENOMEM,
+                     "not enough memory: the run needs about %.1f GiB per host (%.2f GiB "
+                     "overlay + %.2f GiB state and buffers per rank, x %d rank(s)) but %.1f GiB "
+                     "are available; use fewer nodes, fewer ranks per host or more hosts",
+                     w[0] / 1073741824.0, topo / 1073741824.0,
+                     (state + buffers) / 1073741824.0, on_host, w[1] / 1073741824.0);
+}
+
 /* --dump-topology: edge list, or Graphviz DOT for a .dot name, written under a temporary
  * name and renamed, like the results. */
 static int dump_topology(const gb_topology *t, const char *path, char *err)
@@ -431,6 +493,11 @@ static int run(gb_options *o)
                  c.size);
         say(&c, err);
         return EXIT_USAGE;
+    }
+    int mrc = check_memory(&c, err);
+    if (mrc < 0) {
+        say(&c, err);
+        return EXIT_RUNTIME;
     }
     /* Placement, for overlays shaped by where the ranks run (locality). */
     int *where = malloc(3 * (size_t)c.size * sizeof *where);

@@ -90,6 +90,7 @@ typedef struct gb_protocol_ops {
     const char *help;
     const gb_param_desc *params; /* NULL-terminated (may be only the end mark) */
     unsigned flags;
+    uint32_t state_bytes_per_node; /* heap per local node of one trial's state (memory check) */
     /* Allocate state for one trial. 0, GB_ENOMEM, or GB_EINVAL with err (bad params). */
     int (*init)(const gb_proto_env *env, void **state, char *err);
     void (*fini)(void *state);

@@ -248,6 +248,7 @@ const gb_protocol_ops gb_protocol_median_counter = {
             "transmissions; stops by itself",
     .params = mc_params,
     .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING,
+    .state_bytes_per_node = 11,
     .init = mc_init,
     .fini = mc_fini,
     .contact = mc_contact,

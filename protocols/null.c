@@ -95,6 +95,7 @@ const gb_protocol_ops gb_protocol_null = {
             "the engine's own cost per round",
     .params = null_params,
     .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING,
+    .state_bytes_per_node = 0,
     .init = null_init,
     .fini = null_fini,
     .contact = null_contact,

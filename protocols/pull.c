@@ -18,6 +18,7 @@ const gb_protocol_ops gb_protocol_pull = {
     .help = "uninformed nodes ask fanout random neighbours; informed ones answer with the rumor",
     .params = pull_params,
     .flags = GB_PROTO_COMMUTATIVE,
+    .state_bytes_per_node = 5,
     .init = gb_rumor_init,
     .fini = gb_rumor_fini,
     .contact = pull_contact,

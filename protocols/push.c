@@ -18,6 +18,7 @@ const gb_protocol_ops gb_protocol_push = {
     .help = "informed nodes send the rumor to fanout random neighbours each round",
     .params = push_params,
     .flags = GB_PROTO_COMMUTATIVE,
+    .state_bytes_per_node = 5,
     .init = gb_rumor_init,
     .fini = gb_rumor_fini,
     .contact = push_contact,

@@ -17,6 +17,7 @@ const gb_protocol_ops gb_protocol_push_pull = {
     .help = "every node contacts fanout random neighbours: informed ones push, others pull",
     .params = push_pull_params,
     .flags = GB_PROTO_COMMUTATIVE,
+    .state_bytes_per_node = 5,
     .init = gb_rumor_init,
     .fini = gb_rumor_fini,
     .contact = push_pull_contact,

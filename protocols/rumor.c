@@ -326,6 +326,7 @@ const gb_protocol_ops gb_protocol_rumor = {
             "counter/coin; stops by itself",
     .params = rumor_params,
     .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING,
+    .state_bytes_per_node = 11,
     .init = rumor_init,
     .fini = rumor_fini,
     .contact = rumor_contact,

@@ -26,6 +26,6 @@ for topo in complete hypercube torus random-regular:d=8 ring:k=2; do
         --output "$out/$name.jsonl" --csv "$out/$name.csv"
     echo
 done
-report=$(python3 "$top/scripts/report.py" "$out" --title "gossipbench default comparison")
+paths=$("$top/scripts/gossip-report" "$out" --title "gossipbench default comparison")
 echo "run-default: results in $out"
-echo "run-default: report: $report"
+echo "run-default: report: $(echo "$paths" | sed -n 1p) (Markdown: $(echo "$paths" | sed -n 2p))"

@@ -11,6 +11,9 @@
 # check, plus one each for steps 3 and 4.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# The tests also need a scheduler (a single-node Slurm), a browser for the report's
+# screenshot and the man page tools.
+GB_EXTRA_PKGS="slurm-wlm munge chromium groff-base man-db" \
 GB_CONFIGURE_FLAGS="${GB_CONFIGURE_FLAGS:---enable-werror}" "$top/scripts/setup.sh"
 cd "$top"
 status=0

@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 PKGS=(build-essential autoconf automake libtool pkg-config openmpi-bin libopenmpi-dev
       libhwloc-dev hwloc libpapi-dev papi-tools libcunit1-dev librandom123-dev libjansson-dev
-      python3 python3-matplotlib python3-numpy valgrind iproute2)
+      python3 python3-matplotlib python3-numpy valgrind iproute2 ${GB_EXTRA_PKGS:-})
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -42,6 +42,10 @@ typedef struct gb_topology_ops {
      * line naming the problem. On success *out is owned by the caller (gb_topology_free). */
     int (*create)(const gb_params *params, uint64_t n, uint64_t seed,
                   const gb_topology_ctx *ctx, gb_topology **out, char *err);
+    /* Optional: peak heap bytes create() will need for these (already parsed) parameters,
+     * so that the driver can refuse a run that cannot fit before allocating anything. NULL
+     * for generators whose memory is negligible (implicit ones) or unknown (files). */
+    uint64_t (*estimate_bytes)(const gb_params *params, uint64_t n);
 } gb_topology_ops;
 
 /* Instance: the generic part every generator fills in. Generators that need more state

@@ -364,9 +364,18 @@ fail:
     return rc;
 }
 
+/* Peak heap bytes create() needs, for the driver's memory check before generation. */
+static uint64_t gnm_estimate(const gb_params *p, uint64_t nodes)
+{
+    double n = (double)nodes;
+    double m = gb_params_has(p, "m") ? (double)gb_params_int(p, "m") : (n - 1) * log(n > 1 ? n : 2);
+    return (uint64_t)(8.0 * (n + 1) + 8.0 * m * 1.1 + 4096.0); /* CSR + the oversampled draw */
+}
+
 const gb_topology_ops gb_topology_gnm = {
     .name = "gnm",
     .help = "Erdos-Renyi G(n,m): exactly m edges, uniformly (thinned geometric skipping), CSR",
     .params = gnm_params,
     .create = gnm_create,
+    .estimate_bytes = gnm_estimate,
 };

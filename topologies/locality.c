@@ -44,6 +44,7 @@
 #include "gb_topology.h"
 #include "gb_rng.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -437,10 +438,19 @@ fail:
     return rc;
 }
 
+/* Peak heap bytes create() needs, for the driver's memory check before generation. */
+static uint64_t loc_estimate(const gb_params *p, uint64_t nodes)
+{
+    double n = (double)nodes;
+    double d = (double)gb_params_int(p, "d");
+    return (uint64_t)(8.0 * (n + 1) + 20.0 * n * d); /* picks, symmetrised CSR */
+}
+
 const gb_topology_ops gb_topology_locality = {
     .name = "locality",
     .help = "random overlay from rank placement: d picks per node, a fraction near among "
             "same rank/NUMA/host, undirected (CSR)",
     .params = loc_params,
     .create = loc_create,
+    .estimate_bytes = loc_estimate,
 };

@@ -26,6 +26,7 @@
 #include "gb_topology.h"
 #include "gb_rng.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,9 +252,18 @@ fail:
     return rc;
 }
 
+/* Peak heap bytes create() needs, for the driver's memory check before generation. */
+static uint64_t rr_estimate(const gb_params *p, uint64_t nodes)
+{
+    double n = (double)nodes;
+    double d = (double)gb_params_int(p, "d");
+    return (uint64_t)(8.0 * n * d + 12.0 * n + 8.0); /* stubs + rows + degrees + offsets */
+}
+
 const gb_topology_ops gb_topology_random_regular = {
     .name = "random-regular",
     .help = "simple random d-regular graph (Steger-Wormald pairing, as networkx), CSR",
     .params = rr_params,
     .create = rr_create,
+    .estimate_bytes = rr_estimate,
 };

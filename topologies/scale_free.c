@@ -27,6 +27,7 @@
 #include "gb_topology.h"
 #include "gb_rng.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #define BA_CHUNK_DRAWS (1u << 22)
@@ -197,9 +198,18 @@ nomem:
     return rc;
 }
 
+/* Peak heap bytes create() needs, for the driver's memory check before generation. */
+static uint64_t ba_estimate(const gb_params *p, uint64_t nodes)
+{
+    double n = (double)nodes;
+    double m = (double)gb_params_int(p, "m");
+    return (uint64_t)(8.0 * (n + 1) + 12.0 * n * m); /* CSR + targets */
+}
+
 const gb_topology_ops gb_topology_scale_free = {
     .name = "scale-free",
     .help = "Barabasi-Albert preferential attachment: each new node links to m nodes by degree, CSR",
     .params = ba_params,
     .create = ba_create,
+    .estimate_bytes = ba_estimate,
 };

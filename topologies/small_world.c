@@ -23,6 +23,7 @@
 #include "gb_topology.h"
 #include "gb_rng.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #define SW_CHUNK_DRAWS (1u << 22)
@@ -206,9 +207,18 @@ nomem:
     return rc;
 }
 
+/* Peak heap bytes create() needs, for the driver's memory check before generation. */
+static uint64_t sw_estimate(const gb_params *p, uint64_t nodes)
+{
+    double n = (double)nodes;
+    double k = (double)gb_params_int(p, "k");
+    return (uint64_t)(8.0 * (n + 1) + 12.0 * n * k); /* CSR + edge scratch */
+}
+
 const gb_topology_ops gb_topology_small_world = {
     .name = "small-world",
     .help = "Watts-Strogatz: ring lattice (k per side) with each edge rewired with prob. beta, CSR",
     .params = sw_params,
     .create = sw_create,
+    .estimate_bytes = sw_estimate,
 };
