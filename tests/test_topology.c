@@ -15,150 +15,12 @@
 #include "gb_params.h"
 #include "gb_topology.h"
 #include "tests.h"
+#include "topo_check.h"
 
-/* Builds a topology from spec or fails the test (fatal: the callers dereference it). */
-static gb_topology *make(const char *spec, uint64_t n, uint64_t seed)
-{
-    gb_topology *t = NULL;
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec(spec, n, seed, &t, &p, err);
-    if (rc != 0)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): %d %s\n", spec, (unsigned long long)n,
-                rc, err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    return t;
-}
-
-/* Expects create_spec to fail with `code` and a non-empty one-line message containing
- * `needle` (NULL: any), leaving *out NULL. */
-static void expect_error(const char *spec, uint64_t n, int code, const char *needle)
-{
-    gb_topology *t = (gb_topology *)&t; /* non-NULL garbage: create_spec must clear it */
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec(spec, n, 1, &t, &p, err);
-    if (rc != code)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): got %d (%s), expected %d\n", spec,
-                (unsigned long long)n, rc, err, code);
-    CU_ASSERT_EQUAL(rc, code);
-    CU_ASSERT_PTR_NULL(t);
-    if (rc == 0) {
-        gb_topology_free(t);
-        return;
-    }
-    CU_ASSERT(err[0] != '\0');
-    CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-    if (needle != NULL) {
-        if (strstr(err, needle) == NULL)
-            fprintf(stderr, "\n  message '%s' lacks '%s'\n", err, needle);
-        CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
-    }
-}
-
-/* Checks the generic invariants of t. expect_deg < 0: any degree; expect_connected < 0:
- * only that t->connected agrees with BFS. */
+/* The shared invariant checks (topo_check.c), any value of t->complete. */
 static void check_graph(const gb_topology *t, uint64_t n, long expect_deg, int expect_connected)
 {
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    CU_ASSERT_EQUAL_FATAL(t->n, n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t->degree);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t->neighbor);
-    CU_ASSERT_PTR_NOT_NULL(t->destroy);
-    CU_ASSERT_PTR_NOT_NULL(t->ops);
-    CU_ASSERT(t->bytes >= sizeof *t);
-
-    /* Copy the neighbour lists into local CSR arrays, so that symmetry is checked against
-     * what the callbacks return, not against the generator's own storage. */
-    uint64_t *off = malloc((size_t)(n + 1) * sizeof *off);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(off);
-    off[0] = 0;
-    for (uint64_t u = 0; u < n; u++)
-        off[u + 1] = off[u] + gb_topology_degree(t, (gb_node_t)u);
-    gb_node_t *adj = malloc((size_t)(off[n] + 1) * sizeof *adj);
-    uint64_t *stamp = calloc((size_t)n, sizeof *stamp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(adj);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(stamp);
-
-    uint64_t bad_degree = 0, out_of_range = 0, loops = 0, dups = 0, asym = 0, csr_mismatch = 0;
-    uint32_t mind = UINT32_MAX, maxd = 0;
-    for (uint64_t u = 0; u < n; u++) {
-        uint32_t deg = (uint32_t)(off[u + 1] - off[u]);
-        if (expect_deg >= 0 && deg != (uint64_t)expect_deg)
-            bad_degree++;
-        if (deg < mind)
-            mind = deg;
-        if (deg > maxd)
-            maxd = deg;
-        if (t->off != NULL && t->off[u + 1] - t->off[u] != deg)
-            csr_mismatch++;
-        for (uint32_t k = 0; k < deg; k++) {
-            gb_node_t v = gb_topology_neighbor(t, (gb_node_t)u, k);
-            adj[off[u] + k] = v;
-            if (t->adj != NULL && t->off != NULL && t->adj[t->off[u] + k] != v)
-                csr_mismatch++;
-            if (v >= n) {
-                out_of_range++;
-                continue;
-            }
-            if (v == u)
-                loops++;
-            if (stamp[v] == u + 1)
-                dups++;
-            stamp[v] = u + 1;
-        }
-    }
-    for (uint64_t u = 0; u < n && out_of_range == 0; u++) {
-        for (uint64_t i = off[u]; i < off[u + 1]; i++) {
-            gb_node_t v = adj[i];
-            int found = 0;
-            for (uint64_t j = off[v]; j < off[v + 1] && !found; j++)
-                found = adj[j] == u;
-            if (!found)
-                asym++;
-        }
-    }
-    CU_ASSERT_EQUAL(bad_degree, 0);
-    CU_ASSERT_EQUAL(out_of_range, 0);
-    CU_ASSERT_EQUAL(loops, 0);
-    CU_ASSERT_EQUAL(dups, 0);
-    CU_ASSERT_EQUAL(asym, 0);
-    CU_ASSERT_EQUAL(csr_mismatch, 0);
-    if (n > 0) {
-        CU_ASSERT_EQUAL(t->min_degree, mind);
-        CU_ASSERT_EQUAL(t->max_degree, maxd);
-    }
-    CU_ASSERT_EQUAL(2 * t->edges, off[n]);
-
-    uint64_t reach = gb_topology_reachable(t, 0);
-    CU_ASSERT_EQUAL(t->connected, reach == n ? 1 : 0);
-    if (expect_connected >= 0)
-        CU_ASSERT_EQUAL(reach == n, expect_connected);
-    free(off);
-    free(adj);
-    free(stamp);
-}
-
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-/* Whether N(u), as a set, equals want[0..len) (given in any order). */
-static int neighbours_are(const gb_topology *t, gb_node_t u, const gb_node_t *want, size_t len)
-{
-    gb_node_t got[64], exp[64];
-    uint32_t deg = gb_topology_degree(t, u);
-    if (deg != len || len > 64)
-        return 0;
-    for (uint32_t k = 0; k < deg; k++)
-        got[k] = gb_topology_neighbor(t, u, k);
-    memcpy(exp, want, len * sizeof *exp);
-    qsort(got, len, sizeof *got, cmp_node);
-    qsort(exp, len, sizeof *exp, cmp_node);
-    return memcmp(got, exp, len * sizeof *got) == 0;
+    gb_tc_check_graph(t, n, expect_deg, expect_connected, -1);
 }
 
 /* ------------------------------------------------------------------ registry, specs */
@@ -188,24 +50,24 @@ static void test_registry(void)
 
 static void test_spec_errors(void)
 {
-    expect_error("nosuch", 16, GB_ENOENT, "unknown topology 'nosuch'");
-    expect_error("nosuch:k=1", 16, GB_ENOENT, "'nosuch'");
-    expect_error("", 16, GB_EINVAL, NULL);
-    expect_error(":k=1", 16, GB_EINVAL, NULL);
-    expect_error("ring:j=3", 16, GB_ENOENT, "unknown parameter 'j'");
-    expect_error("complete:k=1", 16, GB_ENOENT, "unknown parameter");
-    expect_error("ring:k=abc", 16, GB_EINVAL, NULL);
-    expect_error("ring:k=0", 16, GB_ERANGE, NULL);
-    expect_error("ring:k", 16, GB_EINVAL, NULL);
-    expect_error("torus:d=4", 16, GB_ERANGE, NULL);
-    expect_error("random-regular:d=0", 16, GB_ERANGE, NULL);
+    gb_tc_expect_error("nosuch", 16, GB_ENOENT, "unknown topology 'nosuch'");
+    gb_tc_expect_error("nosuch:k=1", 16, GB_ENOENT, "'nosuch'");
+    gb_tc_expect_error("", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error(":k=1", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("ring:j=3", 16, GB_ENOENT, "unknown parameter 'j'");
+    gb_tc_expect_error("complete:k=1", 16, GB_ENOENT, "unknown parameter");
+    gb_tc_expect_error("ring:k=abc", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("ring:k=0", 16, GB_ERANGE, NULL);
+    gb_tc_expect_error("ring:k", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:d=4", 16, GB_ERANGE, NULL);
+    gb_tc_expect_error("random-regular:d=0", 16, GB_ERANGE, NULL);
     /* Node ids are 32 bits: every generator refuses more nodes before allocating. */
     uint64_t big = (uint64_t)GB_NODE_MAX + 1;
-    expect_error("complete", big, GB_ERANGE, "topology 'complete'");
-    expect_error("ring", big, GB_ERANGE, "topology 'ring'");
-    expect_error("torus:dims=65536x65536", big, GB_ERANGE, "topology 'torus'");
-    expect_error("hypercube", big, GB_ERANGE, "topology 'hypercube'");
-    expect_error("random-regular", big, GB_ERANGE, "topology 'random-regular'");
+    gb_tc_expect_error("complete", big, GB_ERANGE, "topology 'complete'");
+    gb_tc_expect_error("ring", big, GB_ERANGE, "topology 'ring'");
+    gb_tc_expect_error("torus:dims=65536x65536", big, GB_ERANGE, "topology 'torus'");
+    gb_tc_expect_error("hypercube", big, GB_ERANGE, "topology 'hypercube'");
+    gb_tc_expect_error("random-regular", big, GB_ERANGE, "topology 'random-regular'");
 
     gb_topology *t = (gb_topology *)&t;
     CU_ASSERT_EQUAL(gb_topology_create_spec(NULL, 4, 1, &t, NULL, NULL), GB_EINVAL);
@@ -293,7 +155,7 @@ static void test_complete(void)
 {
     static const uint64_t sizes[] = {1, 2, 3, 60};
     for (size_t i = 0; i < GB_ARRAY_LEN(sizes); i++) {
-        gb_topology *t = make("complete", sizes[i], 1);
+        gb_topology *t = gb_tc_make("complete", sizes[i], 1);
         check_graph(t, sizes[i], (long)sizes[i] - 1, 1);
         CU_ASSERT_EQUAL(t->edges, sizes[i] * (sizes[i] - 1) / 2);
         CU_ASSERT_PTR_NULL(t->off);
@@ -301,155 +163,155 @@ static void test_complete(void)
         CU_ASSERT(t->bytes < 1024); /* implicit: no per-node memory */
         gb_topology_free(t);
     }
-    gb_topology *t = make("complete", 5, 1);
+    gb_topology *t = gb_tc_make("complete", 5, 1);
     gb_node_t want[] = {0, 1, 3, 4};
-    CU_ASSERT(neighbours_are(t, 2, want, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 2, want, 4));
     CU_ASSERT_EQUAL(gb_topology_neighbor(t, 2, 2), 3);
     gb_topology_free(t);
-    expect_error("complete", 0, GB_EINVAL, "topology 'complete'");
+    gb_tc_expect_error("complete", 0, GB_EINVAL, "topology 'complete'");
 }
 
 static void test_ring(void)
 {
-    gb_topology *t = make("ring", 3, 1); /* default k=1 */
+    gb_topology *t = gb_tc_make("ring", 3, 1); /* default k=1 */
     check_graph(t, 3, 2, 1);
     gb_topology_free(t);
 
-    t = make("ring:k=2", 10, 1);
+    t = gb_tc_make("ring:k=2", 10, 1);
     check_graph(t, 10, 4, 1);
     CU_ASSERT_EQUAL(t->edges, 20);
     gb_node_t w0[] = {8, 9, 1, 2}, w9[] = {7, 8, 0, 1}, w5[] = {3, 4, 6, 7};
-    CU_ASSERT(neighbours_are(t, 0, w0, 4));
-    CU_ASSERT(neighbours_are(t, 9, w9, 4));
-    CU_ASSERT(neighbours_are(t, 5, w5, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, w0, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 9, w9, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 5, w5, 4));
     gb_topology_free(t);
 
-    t = make("ring:k=2", 5, 1); /* 2k = 4 < 5: the complete graph K5 */
+    t = gb_tc_make("ring:k=2", 5, 1); /* 2k = 4 < 5: the complete graph K5 */
     check_graph(t, 5, 4, 1);
     gb_topology_free(t);
 
-    t = make("ring:k=7", 1000, 1);
+    t = gb_tc_make("ring:k=7", 1000, 1);
     check_graph(t, 1000, 14, 1);
     CU_ASSERT_PTR_NULL(t->off);
     gb_topology_free(t);
 
-    expect_error("ring:k=5", 10, GB_EINVAL, "topology 'ring'");
-    expect_error("ring:k=2", 4, GB_EINVAL, "topology 'ring'");
-    expect_error("ring", 2, GB_EINVAL, "topology 'ring'");
-    expect_error("ring", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("ring:k=5", 10, GB_EINVAL, "topology 'ring'");
+    gb_tc_expect_error("ring:k=2", 4, GB_EINVAL, "topology 'ring'");
+    gb_tc_expect_error("ring", 2, GB_EINVAL, "topology 'ring'");
+    gb_tc_expect_error("ring", 0, GB_EINVAL, NULL);
 }
 
 static void test_torus_dims(void)
 {
     /* Row-major ids: 4x8 has node (x0, x1) = x0*8 + x1. */
-    gb_topology *t = make("torus:dims=4x8", 32, 1);
+    gb_topology *t = gb_tc_make("torus:dims=4x8", 32, 1);
     check_graph(t, 32, 4, 1);
     CU_ASSERT_EQUAL(t->edges, 64);
     gb_node_t a0[] = {8, 24, 1, 7}, a9[] = {1, 17, 8, 10}, a31[] = {23, 7, 30, 24};
-    CU_ASSERT(neighbours_are(t, 0, a0, 4));
-    CU_ASSERT(neighbours_are(t, 9, a9, 4));
-    CU_ASSERT(neighbours_are(t, 31, a31, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, a0, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 9, a9, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 31, a31, 4));
     gb_topology_free(t);
 
-    t = make("torus:dims=3x3x3", 27, 1);
+    t = gb_tc_make("torus:dims=3x3x3", 27, 1);
     check_graph(t, 27, 6, 1);
     gb_node_t b13[] = {4, 22, 10, 16, 12, 14}, b0[] = {9, 18, 3, 6, 1, 2};
-    CU_ASSERT(neighbours_are(t, 13, b13, 6));
-    CU_ASSERT(neighbours_are(t, 0, b0, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 13, b13, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, b0, 6));
     gb_topology_free(t);
 
     /* A side of 2 gives one neighbour in that dimension, not two equal ones. */
-    t = make("torus:dims=2x5", 10, 1);
+    t = gb_tc_make("torus:dims=2x5", 10, 1);
     check_graph(t, 10, 3, 1);
     gb_node_t c0[] = {5, 1, 4};
-    CU_ASSERT(neighbours_are(t, 0, c0, 3));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, c0, 3));
     gb_topology_free(t);
-    t = make("torus:dims=2x2x2", 8, 1); /* the 3-cube */
+    t = gb_tc_make("torus:dims=2x2x2", 8, 1); /* the 3-cube */
     check_graph(t, 8, 3, 1);
     gb_topology_free(t);
-    t = make("torus:dims=2x2", 4, 1); /* the 4-cycle */
+    t = gb_tc_make("torus:dims=2x2", 4, 1); /* the 4-cycle */
     check_graph(t, 4, 2, 1);
     gb_topology_free(t);
-    t = make("torus:dims=7", 7, 1); /* one dimension: a cycle */
+    t = gb_tc_make("torus:dims=7", 7, 1); /* one dimension: a cycle */
     check_graph(t, 7, 2, 1);
     gb_topology_free(t);
-    t = make("torus:dims=10x12x14", 1680, 1);
+    t = gb_tc_make("torus:dims=10x12x14", 1680, 1);
     check_graph(t, 1680, 6, 1);
     gb_topology_free(t);
-    t = make("torus:dims=3x4x5,d=3", 60, 1); /* d may repeat what dims says */
+    t = gb_tc_make("torus:dims=3x4x5,d=3", 60, 1); /* d may repeat what dims says */
     check_graph(t, 60, 6, 1);
     gb_topology_free(t);
 
-    expect_error("torus:dims=4x8", 33, GB_EINVAL, "n=33");
-    expect_error("torus:dims=4x8", 31, GB_EINVAL, NULL);
-    expect_error("torus:dims=1x8", 8, GB_EINVAL, "at least 2");
-    expect_error("torus:dims=8x1", 8, GB_EINVAL, "at least 2");
-    expect_error("torus:dims=4x", 4, GB_EINVAL, NULL);
-    expect_error("torus:dims=x4", 4, GB_EINVAL, NULL);
-    expect_error("torus:dims=4xx4", 16, GB_EINVAL, NULL);
-    expect_error("torus:dims=ax4", 8, GB_EINVAL, NULL);
-    expect_error("torus:dims=-4x-4", 16, GB_EINVAL, NULL);
-    expect_error("torus:dims=2x2x2x2", 16, GB_EINVAL, NULL);
-    expect_error("torus:dims=4x4,d=3", 16, GB_EINVAL, NULL);
-    expect_error("torus:dims=99999999999x2", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=4x8", 33, GB_EINVAL, "n=33");
+    gb_tc_expect_error("torus:dims=4x8", 31, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=1x8", 8, GB_EINVAL, "at least 2");
+    gb_tc_expect_error("torus:dims=8x1", 8, GB_EINVAL, "at least 2");
+    gb_tc_expect_error("torus:dims=4x", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=x4", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=4xx4", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=ax4", 8, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=-4x-4", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=2x2x2x2", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=4x4,d=3", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:dims=99999999999x2", 16, GB_EINVAL, NULL);
 }
 
 static void test_torus_auto(void)
 {
-    gb_topology *t = make("torus", 36, 1); /* 6x6 */
+    gb_topology *t = gb_tc_make("torus", 36, 1); /* 6x6 */
     check_graph(t, 36, 4, 1);
     gb_node_t a0[] = {6, 30, 1, 5};
-    CU_ASSERT(neighbours_are(t, 0, a0, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, a0, 4));
     gb_topology_free(t);
 
-    t = make("torus", 12, 1); /* 3x4, not 2x6 */
+    t = gb_tc_make("torus", 12, 1); /* 3x4, not 2x6 */
     check_graph(t, 12, 4, 1);
     gb_node_t b0[] = {4, 8, 1, 3};
-    CU_ASSERT(neighbours_are(t, 0, b0, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, b0, 4));
     gb_topology_free(t);
 
-    t = make("torus", 16, 1); /* 4x4 (degree 4), not 2x8 (degree 3) */
+    t = gb_tc_make("torus", 16, 1); /* 4x4 (degree 4), not 2x8 (degree 3) */
     check_graph(t, 16, 4, 1);
     gb_topology_free(t);
-    t = make("torus:d=2", 14, 1); /* 2x7 */
+    t = gb_tc_make("torus:d=2", 14, 1); /* 2x7 */
     check_graph(t, 14, 3, 1);
     gb_topology_free(t);
-    t = make("torus", 1024, 1); /* 32x32 */
+    t = gb_tc_make("torus", 1024, 1); /* 32x32 */
     check_graph(t, 1024, 4, 1);
     gb_node_t c0[] = {32, 992, 1, 31};
-    CU_ASSERT(neighbours_are(t, 0, c0, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, c0, 4));
     gb_topology_free(t);
 
-    t = make("torus:d=3", 64, 1); /* 4x4x4 */
+    t = gb_tc_make("torus:d=3", 64, 1); /* 4x4x4 */
     check_graph(t, 64, 6, 1);
     gb_node_t d0[] = {16, 48, 4, 12, 1, 3};
-    CU_ASSERT(neighbours_are(t, 0, d0, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, d0, 6));
     gb_topology_free(t);
-    t = make("torus:d=3", 8, 1); /* 2x2x2 */
+    t = gb_tc_make("torus:d=3", 8, 1); /* 2x2x2 */
     check_graph(t, 8, 3, 1);
     gb_topology_free(t);
-    t = make("torus:d=3", 12, 1); /* 2x2x3 */
+    t = gb_tc_make("torus:d=3", 12, 1); /* 2x2x3 */
     check_graph(t, 12, 4, 1);
     gb_topology_free(t);
-    t = make("torus:d=3", 32, 1); /* 2x4x4, not 2x2x8 */
+    t = gb_tc_make("torus:d=3", 32, 1); /* 2x4x4, not 2x2x8 */
     check_graph(t, 32, 5, 1);
     gb_topology_free(t);
-    t = make("torus:d=3", 72, 1); /* 3x4x6 beats 2x6x6: same largest side, less spread */
+    t = gb_tc_make("torus:d=3", 72, 1); /* 3x4x6 beats 2x6x6: same largest side, less spread */
     check_graph(t, 72, 6, 1);
     gb_node_t f0[] = {24, 48, 6, 18, 1, 5};
-    CU_ASSERT(neighbours_are(t, 0, f0, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, f0, 6));
     gb_topology_free(t);
-    t = make("torus:d=3", 1000, 1); /* 10x10x10 */
+    t = gb_tc_make("torus:d=3", 1000, 1); /* 10x10x10 */
     check_graph(t, 1000, 6, 1);
     gb_node_t e0[] = {100, 900, 10, 90, 1, 9};
-    CU_ASSERT(neighbours_are(t, 0, e0, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, e0, 6));
     gb_topology_free(t);
 
-    expect_error("torus", 13, GB_EINVAL, "n=13");
-    expect_error("torus", 2, GB_EINVAL, NULL);
-    expect_error("torus:d=3", 4, GB_EINVAL, NULL);
-    expect_error("torus:d=3", 26, GB_EINVAL, NULL); /* 2x13: only two factors */
-    expect_error("torus", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus", 13, GB_EINVAL, "n=13");
+    gb_tc_expect_error("torus", 2, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:d=3", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("torus:d=3", 26, GB_EINVAL, NULL); /* 2x13: only two factors */
+    gb_tc_expect_error("torus", 0, GB_EINVAL, NULL);
 }
 
 static void test_hypercube(void)
@@ -460,7 +322,7 @@ static void test_hypercube(void)
         uint32_t m = 0;
         while (((uint64_t)1 << m) < n)
             m++;
-        gb_topology *t = make("hypercube", n, 1);
+        gb_topology *t = gb_tc_make("hypercube", n, 1);
         check_graph(t, n, (long)m, 1);
         CU_ASSERT_EQUAL(t->edges, n / 2 * m);
         uint64_t wrong = 0;
@@ -470,17 +332,17 @@ static void test_hypercube(void)
         CU_ASSERT_EQUAL(wrong, 0);
         gb_topology_free(t);
     }
-    expect_error("hypercube", 12, GB_EINVAL, "power of two");
-    expect_error("hypercube", 1023, GB_EINVAL, "power of two");
-    expect_error("hypercube", 1, GB_EINVAL, NULL);
-    expect_error("hypercube", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("hypercube", 12, GB_EINVAL, "power of two");
+    gb_tc_expect_error("hypercube", 1023, GB_EINVAL, "power of two");
+    gb_tc_expect_error("hypercube", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("hypercube", 0, GB_EINVAL, NULL);
 }
 
 static void check_rr(uint64_t n, uint32_t d, uint64_t seed, int expect_connected)
 {
     char spec[64];
     snprintf(spec, sizeof spec, "random-regular:d=%u", d);
-    gb_topology *t = make(spec, n, seed);
+    gb_topology *t = gb_tc_make(spec, n, seed);
     check_graph(t, n, d, expect_connected);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->off);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->adj);
@@ -507,36 +369,29 @@ static void test_random_regular(void)
     check_rr(3000, 5, 77, 1);
 
     /* Default d is 8. */
-    gb_topology *t = make("random-regular", 64, 1);
+    gb_topology *t = gb_tc_make("random-regular", 64, 1);
     check_graph(t, 64, 8, 1);
     gb_topology_free(t);
 
-    expect_error("random-regular:d=3", 11, GB_EINVAL, "even");
-    expect_error("random-regular:d=8", 8, GB_EINVAL, "topology 'random-regular'");
-    expect_error("random-regular:d=9", 8, GB_EINVAL, NULL);
-    expect_error("random-regular:d=1", 1, GB_EINVAL, NULL);
-    expect_error("random-regular", 0, GB_EINVAL, NULL);
-}
-
-static int same_graph(const gb_topology *a, const gb_topology *b)
-{
-    return a->n == b->n && a->off[a->n] == b->off[b->n] &&
-           memcmp(a->off, b->off, (size_t)(a->n + 1) * sizeof *a->off) == 0 &&
-           memcmp(a->adj, b->adj, (size_t)a->off[a->n] * sizeof *a->adj) == 0;
+    gb_tc_expect_error("random-regular:d=3", 11, GB_EINVAL, "even");
+    gb_tc_expect_error("random-regular:d=8", 8, GB_EINVAL, "topology 'random-regular'");
+    gb_tc_expect_error("random-regular:d=9", 8, GB_EINVAL, NULL);
+    gb_tc_expect_error("random-regular:d=1", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("random-regular", 0, GB_EINVAL, NULL);
 }
 
 static void test_random_regular_determinism(void)
 {
-    gb_topology *a = make("random-regular:d=4", 500, 42);
-    gb_topology *b = make("random-regular:d=4", 500, 42);
-    gb_topology *c = make("random-regular:d=4", 500, 43);
-    CU_ASSERT(same_graph(a, b));
-    CU_ASSERT(!same_graph(a, c));
+    gb_topology *a = gb_tc_make("random-regular:d=4", 500, 42);
+    gb_topology *b = gb_tc_make("random-regular:d=4", 500, 42);
+    gb_topology *c = gb_tc_make("random-regular:d=4", 500, 43);
+    CU_ASSERT(gb_tc_same_csr(a, b));
+    CU_ASSERT(!gb_tc_same_csr(a, c));
     /* Not merely a fixed pattern relabelled by the seed: node 0's neighbours differ too,
      * and they are not its id neighbours. */
     CU_ASSERT(memcmp(a->adj, c->adj, 4 * sizeof *a->adj) != 0);
     gb_node_t lattice[] = {1, 2, 498, 499};
-    CU_ASSERT(!neighbours_are(a, 0, lattice, 4));
+    CU_ASSERT(!gb_tc_neighbours_are(a, 0, lattice, 4));
     gb_topology_free(a);
     gb_topology_free(b);
     gb_topology_free(c);
@@ -544,20 +399,19 @@ static void test_random_regular_determinism(void)
 
 int gb_test_register_topology(void)
 {
-    CU_pSuite s = CU_add_suite("topology", NULL, NULL);
-    if (s == NULL)
-        return CU_get_error();
-    if (CU_add_test(s, "registry", test_registry) == NULL ||
-        CU_add_test(s, "spec errors", test_spec_errors) == NULL ||
-        CU_add_test(s, "spec parameters", test_spec_params) == NULL ||
-        CU_add_test(s, "csr helper and reachability", test_csr_and_reachable) == NULL ||
-        CU_add_test(s, "complete", test_complete) == NULL ||
-        CU_add_test(s, "ring", test_ring) == NULL ||
-        CU_add_test(s, "torus dims", test_torus_dims) == NULL ||
-        CU_add_test(s, "torus automatic shape", test_torus_auto) == NULL ||
-        CU_add_test(s, "hypercube", test_hypercube) == NULL ||
-        CU_add_test(s, "random-regular", test_random_regular) == NULL ||
-        CU_add_test(s, "random-regular determinism", test_random_regular_determinism) == NULL)
-        return CU_get_error();
-    return CUE_SUCCESS;
+    static const gb_tc_test tests[] = {
+        {"registry", test_registry},
+        {"spec errors", test_spec_errors},
+        {"spec parameters", test_spec_params},
+        {"csr helper and reachability", test_csr_and_reachable},
+        {"complete", test_complete},
+        {"ring", test_ring},
+        {"torus dims", test_torus_dims},
+        {"torus automatic shape", test_torus_auto},
+        {"hypercube", test_hypercube},
+        {"random-regular", test_random_regular},
+        {"random-regular determinism", test_random_regular_determinism},
+        {NULL, NULL},
+    };
+    return gb_tc_add_suite("topology", NULL, NULL, tests);
 }

@@ -15,6 +15,7 @@
 #include "gb_topology.h"
 #include "gb_topology_io.h"
 #include "tests.h"
+#include "topo_check.h"
 
 /* ------------------------------------------------------------------ fixtures */
 
@@ -106,20 +107,6 @@ static void expect_file_error(const char *text, int directed, uint64_t n, int co
     CU_ASSERT_PTR_NULL(t);
     if (rc == 0)
         gb_topology_free(t);
-}
-
-/* Builds a topology from spec or fails the test. */
-static gb_topology *make(const char *spec, uint64_t n, uint64_t seed)
-{
-    gb_topology *t = NULL;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec(spec, n, seed, &t, NULL, err);
-    if (rc != 0)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): %d %s\n", spec, (unsigned long long)n,
-                rc, err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    return t;
 }
 
 /* Whether t is stored as exactly this CSR. */
@@ -322,12 +309,6 @@ static void test_read_directed(void)
 
 /* ------------------------------------------------------------------ writing */
 
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
 /* Whether b (read from a file, rows sorted) has a's neighbour sets. */
 static int same_sets(const gb_topology *a, const gb_topology *b)
 {
@@ -343,7 +324,7 @@ static int same_sets(const gb_topology *a, const gb_topology *b)
         }
         for (uint32_t k = 0; k < deg; k++)
             row[k] = gb_topology_neighbor(a, (gb_node_t)u, k);
-        qsort(row, deg, sizeof *row, cmp_node);
+        qsort(row, deg, sizeof *row, gb_tc_cmp_node);
         same = memcmp(row, b->adj + b->off[u], (size_t)deg * sizeof *row) == 0;
     }
     free(row);
@@ -367,7 +348,7 @@ static char *dump_string(const gb_topology *t, size_t *len)
 
 static void round_trip(const char *spec, uint64_t n)
 {
-    gb_topology *t = make(spec, n, 7);
+    gb_topology *t = gb_tc_make(spec, n, 7);
     const char *path = tmp_path("roundtrip.txt");
     FILE *f = fopen(path, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -409,7 +390,7 @@ static void test_round_trip(void)
     round_trip("random-regular:d=7", 100);
 
     /* The exact text for a small case: the header, then u < v in ascending order. */
-    gb_topology *t = make("ring", 4, 1);
+    gb_topology *t = gb_tc_make("ring", 4, 1);
     size_t len;
     char *text = dump_string(t, &len);
     CU_ASSERT_STRING_EQUAL(text, "# nodes 4\n0 1\n0 3\n1 2\n2 3\n");
@@ -441,14 +422,14 @@ static void test_dot(void)
     gb_topology_free(t);
 
     /* Implicit topologies too: K3 and the 4-cycle (whose rows are not sorted). */
-    t = make("complete", 3, 1);
+    t = gb_tc_make("complete", 3, 1);
     capture_open(&c);
     CU_ASSERT_EQUAL(gb_topology_dump_dot(t, c.f, 3, err), 0);
     capture_close(&c);
     CU_ASSERT_STRING_EQUAL(c.buf, "graph G {\n  0 -- 1;\n  0 -- 2;\n  1 -- 2;\n}\n");
     free(c.buf);
     gb_topology_free(t);
-    t = make("torus:dims=2x2", 4, 1);
+    t = gb_tc_make("torus:dims=2x2", 4, 1);
     capture_open(&c);
     CU_ASSERT_EQUAL(gb_topology_dump_dot(t, c.f, 100, err), 0);
     capture_close(&c);
@@ -512,7 +493,7 @@ static void test_stats_basic(void)
     gb_topology_free(t);
 
     /* Complete graph: diameter 1 without a search, also for a huge n. */
-    t = make("complete", 10, 1);
+    t = gb_tc_make("complete", 10, 1);
     s = stats_of(t, 1000);
     CU_ASSERT_EQUAL(s.edges, 45);
     CU_ASSERT_EQUAL(s.degree_min, 9);
@@ -521,12 +502,12 @@ static void test_stats_basic(void)
     CU_ASSERT_EQUAL(s.diameter, 1);
     CU_ASSERT_EQUAL(s.diameter_exact, 1);
     gb_topology_free(t);
-    t = make("complete", 3000000000ULL, 1);
+    t = gb_tc_make("complete", 3000000000ULL, 1);
     s = stats_of(t, 0);
     CU_ASSERT_EQUAL(s.edges, 3000000000ULL * 2999999999ULL / 2);
     CU_ASSERT_EQUAL(s.diameter, 1);
     gb_topology_free(t);
-    t = make("complete", 1, 1);
+    t = gb_tc_make("complete", 1, 1);
     s = stats_of(t, 0);
     CU_ASSERT_EQUAL(s.components, 1);
     CU_ASSERT_EQUAL(s.diameter, 0);
@@ -535,7 +516,7 @@ static void test_stats_basic(void)
     /* Rings: floor(n/2), even and odd. */
     static const uint64_t ring_n[] = {3, 20, 21, 101};
     for (size_t i = 0; i < GB_ARRAY_LEN(ring_n); i++) {
-        t = make("ring", ring_n[i], 1);
+        t = gb_tc_make("ring", ring_n[i], 1);
         s = stats_of(t, 1000);
         CU_ASSERT_EQUAL(s.diameter, ring_n[i] / 2);
         CU_ASSERT_EQUAL(s.diameter_exact, 1);
@@ -545,14 +526,14 @@ static void test_stats_basic(void)
     }
     /* Hypercube: log2 n. Torus AxB: floor(A/2) + floor(B/2). */
     for (uint32_t m = 1; m <= 10; m++) {
-        t = make("hypercube", (uint64_t)1 << m, 1);
+        t = gb_tc_make("hypercube", (uint64_t)1 << m, 1);
         s = stats_of(t, 4096);
         CU_ASSERT_EQUAL(s.diameter, m);
         CU_ASSERT_EQUAL(s.diameter_exact, 1);
         CU_ASSERT_EQUAL(s.degree_mean, m);
         gb_topology_free(t);
     }
-    t = make("torus:dims=5x8", 40, 1);
+    t = gb_tc_make("torus:dims=5x8", 40, 1);
     CU_ASSERT_EQUAL(stats_of(t, 1000).diameter, 6);
     gb_topology_free(t);
 
@@ -636,7 +617,7 @@ static void test_stats_double_sweep(void)
     for (size_t i = 0; i < GB_ARRAY_LEN(degs); i++) {
         char spec[64];
         snprintf(spec, sizeof spec, "random-regular:d=%u", degs[i]);
-        gb_topology *t = make(spec, 500, 11 + i);
+        gb_topology *t = gb_tc_make(spec, 500, 11 + i);
         gb_graph_stats ex = stats_of(t, 1000), lb = stats_of(t, 0);
         CU_ASSERT_EQUAL(ex.diameter_exact, 1);
         CU_ASSERT(lb.diameter <= ex.diameter);
@@ -650,17 +631,16 @@ static void test_stats_double_sweep(void)
 
 int gb_test_register_topology_io(void)
 {
-    CU_pSuite s = CU_add_suite("topology_io", suite_init, suite_cleanup);
-    if (s == NULL)
-        return CU_get_error();
-    if (CU_add_test(s, "read edge list", test_read_good) == NULL ||
-        CU_add_test(s, "read errors", test_read_errors) == NULL ||
-        CU_add_test(s, "read directed", test_read_directed) == NULL ||
-        CU_add_test(s, "edge list round trip", test_round_trip) == NULL ||
-        CU_add_test(s, "dot", test_dot) == NULL ||
-        CU_add_test(s, "stats", test_stats_basic) == NULL ||
-        CU_add_test(s, "stats components", test_stats_components) == NULL ||
-        CU_add_test(s, "stats double sweep", test_stats_double_sweep) == NULL)
-        return CU_get_error();
-    return CUE_SUCCESS;
+    static const gb_tc_test tests[] = {
+        {"read edge list", test_read_good},
+        {"read errors", test_read_errors},
+        {"read directed", test_read_directed},
+        {"edge list round trip", test_round_trip},
+        {"dot", test_dot},
+        {"stats", test_stats_basic},
+        {"stats components", test_stats_components},
+        {"stats double sweep", test_stats_double_sweep},
+        {NULL, NULL},
+    };
+    return gb_tc_add_suite("topology_io", suite_init, suite_cleanup, tests);
 }

@@ -20,50 +20,7 @@
 #include "gb_rng.h"
 #include "gb_topology.h"
 #include "tests.h"
-
-/* Also declared in tests.h once registered; repeated here so that the file builds on its
- * own (a repeated declaration is harmless). */
-
-/* Builds a topology from spec or fails the test (fatal: the callers dereference it). */
-static gb_topology *make(const char *spec, uint64_t n, uint64_t seed)
-{
-    gb_topology *t = NULL;
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec(spec, n, seed, &t, &p, err);
-    if (rc != 0)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): %d %s\n", spec, (unsigned long long)n,
-                rc, err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    return t;
-}
-
-/* Expects create_spec to fail with `code`, a one-line message containing `needle` (NULL:
- * any) and *out left NULL. */
-static void expect_error(const char *spec, uint64_t n, int code, const char *needle)
-{
-    gb_topology *t = (gb_topology *)&t; /* non-NULL garbage: create must clear it */
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec(spec, n, 1, &t, &p, err);
-    if (rc != code)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): got %d (%s), expected %d\n", spec,
-                (unsigned long long)n, rc, err, code);
-    CU_ASSERT_EQUAL(rc, code);
-    CU_ASSERT_PTR_NULL(t);
-    if (rc == 0) {
-        gb_topology_free(t);
-        return;
-    }
-    CU_ASSERT(err[0] != '\0');
-    CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-    if (needle != NULL) {
-        if (strstr(err, needle) == NULL)
-            fprintf(stderr, "\n  message '%s' lacks '%s'\n", err, needle);
-        CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
-    }
-}
+#include "topo_check.h"
 
 /* Whether v is in u's row (rows are sorted: binary search). */
 static int has_edge(const gb_topology *t, gb_node_t u, gb_node_t v)
@@ -136,7 +93,7 @@ static void check_csr(const gb_topology *t, uint64_t n, const char *name)
 
 static gb_topology *make_checked(const char *spec, uint64_t n, uint64_t seed)
 {
-    gb_topology *t = make(spec, n, seed);
+    gb_topology *t = gb_tc_make(spec, n, seed);
     char name[32];
     size_t len = strcspn(spec, ":");
     snprintf(name, sizeof name, "%.*s", (int)len, spec);
@@ -144,19 +101,12 @@ static gb_topology *make_checked(const char *spec, uint64_t n, uint64_t seed)
     return t;
 }
 
-static int same_graph(const gb_topology *a, const gb_topology *b)
-{
-    return a->n == b->n && a->off[a->n] == b->off[b->n] &&
-           memcmp(a->off, b->off, (size_t)(a->n + 1) * sizeof *a->off) == 0 &&
-           memcmp(a->adj, b->adj, (size_t)a->off[a->n] * sizeof *a->adj) == 0;
-}
-
 /* Same seed: the same graph; another seed: another graph. */
 static void check_determinism(const char *spec, uint64_t n)
 {
-    gb_topology *a = make(spec, n, 42), *b = make(spec, n, 42), *c = make(spec, n, 43);
-    CU_ASSERT(same_graph(a, b));
-    CU_ASSERT(!same_graph(a, c));
+    gb_topology *a = gb_tc_make(spec, n, 42), *b = gb_tc_make(spec, n, 42), *c = gb_tc_make(spec, n, 43);
+    CU_ASSERT(gb_tc_same_csr(a, b));
+    CU_ASSERT(!gb_tc_same_csr(a, c));
     gb_topology_free(a);
     gb_topology_free(b);
     gb_topology_free(c);
@@ -193,7 +143,7 @@ static void check_pair_frequencies(const char *spec, uint64_t n, unsigned trials
     CU_ASSERT_PTR_NOT_NULL_FATAL(hits);
     unsigned wrong_m = 0;
     for (unsigned s = 0; s < trials; s++) {
-        gb_topology *t = make(spec, n, 1000 + s);
+        gb_topology *t = gb_tc_make(spec, n, 1000 + s);
         if (m >= 0 && t->edges != (uint64_t)m)
             wrong_m++;
         for (gb_node_t u = 0; u < n; u++)
@@ -242,27 +192,27 @@ static void test_errors(void)
         char needle[64];
         snprintf(needle, sizeof needle, "topology '%s'", names[i]);
         /* Ids are 32 bits: refused before anything is allocated. */
-        expect_error(names[i], big, GB_ERANGE, needle);
-        expect_error(names[i], 0, GB_EINVAL, needle);
+        gb_tc_expect_error(names[i], big, GB_ERANGE, needle);
+        gb_tc_expect_error(names[i], 0, GB_EINVAL, needle);
     }
-    expect_error("gnp:p=1.5", 10, GB_ERANGE, "'p'");
-    expect_error("gnp:p=-0.1", 10, GB_ERANGE, NULL);
-    expect_error("gnp:p=x", 10, GB_EINVAL, NULL);
-    expect_error("gnp:q=0.1", 10, GB_ENOENT, NULL);
-    expect_error("gnm:m=11", 5, GB_EINVAL, "topology 'gnm': m=11 exceeds n(n-1)/2=10");
-    expect_error("gnm:m=1", 1, GB_EINVAL, "n(n-1)/2=0");
-    expect_error("gnm:m=-1", 5, GB_ERANGE, NULL);
-    expect_error("small-world:k=5", 10, GB_EINVAL, "topology 'small-world'");
-    expect_error("small-world", 4, GB_EINVAL, "2k"); /* default k = 2 */
-    expect_error("small-world:k=0", 10, GB_ERANGE, NULL);
-    expect_error("small-world:beta=1.5", 10, GB_ERANGE, NULL);
-    expect_error("small-world:beta=-0.5", 10, GB_ERANGE, NULL);
-    expect_error("scale-free:m=5", 5, GB_EINVAL, "topology 'scale-free'");
-    expect_error("scale-free", 3, GB_EINVAL, "m=3"); /* default m = 3 */
-    expect_error("scale-free:m=0", 10, GB_ERANGE, NULL);
-    expect_error("geometric:r=-0.1", 10, GB_ERANGE, "'r'");
-    expect_error("geometric:wrap=2", 10, GB_ERANGE, NULL);
-    expect_error("geometric:wrap=-1", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("gnp:p=1.5", 10, GB_ERANGE, "'p'");
+    gb_tc_expect_error("gnp:p=-0.1", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("gnp:p=x", 10, GB_EINVAL, NULL);
+    gb_tc_expect_error("gnp:q=0.1", 10, GB_ENOENT, NULL);
+    gb_tc_expect_error("gnm:m=11", 5, GB_EINVAL, "topology 'gnm': m=11 exceeds n(n-1)/2=10");
+    gb_tc_expect_error("gnm:m=1", 1, GB_EINVAL, "n(n-1)/2=0");
+    gb_tc_expect_error("gnm:m=-1", 5, GB_ERANGE, NULL);
+    gb_tc_expect_error("small-world:k=5", 10, GB_EINVAL, "topology 'small-world'");
+    gb_tc_expect_error("small-world", 4, GB_EINVAL, "2k"); /* default k = 2 */
+    gb_tc_expect_error("small-world:k=0", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("small-world:beta=1.5", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("small-world:beta=-0.5", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("scale-free:m=5", 5, GB_EINVAL, "topology 'scale-free'");
+    gb_tc_expect_error("scale-free", 3, GB_EINVAL, "m=3"); /* default m = 3 */
+    gb_tc_expect_error("scale-free:m=0", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("geometric:r=-0.1", 10, GB_ERANGE, "'r'");
+    gb_tc_expect_error("geometric:wrap=2", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("geometric:wrap=-1", 10, GB_ERANGE, NULL);
 }
 
 /* ------------------------------------------------------------------ gnp */
@@ -306,7 +256,7 @@ static void test_gnp_mean_degree(void)
     const char *specs[] = {"gnp:p=0.0003", "gnp:p=0.01", "gnp"};
     const double ps[] = {0.0003, 0.01, 2.0 * log((double)n) / n};
     for (size_t i = 0; i < GB_ARRAY_LEN(specs); i++) {
-        gb_topology *t = make(specs[i], n, 11 + i);
+        gb_topology *t = gb_tc_make(specs[i], n, 11 + i);
         double mean = 2.0 * t->edges / n;
         CU_ASSERT(within(specs[i], mean, (n - 1) * ps[i], 2 * sqrt(N * ps[i] * (1 - ps[i])) / n,
                          5.0));
@@ -373,7 +323,7 @@ static void test_gnm_uniform(void)
     unsigned *sets = calloc(28 * 28, sizeof *sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sets);
     for (unsigned s = 0; s < T; s++) {
-        gb_topology *t = make("gnm:m=2", 8, 50000 + s);
+        gb_topology *t = gb_tc_make("gnm:m=2", 8, 50000 + s);
         unsigned idx[2], k = 0;
         for (gb_node_t u = 0; u < 8; u++)
             for (uint64_t i = t->off[u]; i < t->off[u + 1]; i++)
@@ -444,7 +394,7 @@ static void test_small_world_structure(void)
     }
     /* beta = 0 is exactly the ring lattice. */
     gb_topology *t = make_checked("small-world:k=3,beta=0", 100, 1);
-    gb_topology *r = make("ring:k=3", 100, 1);
+    gb_topology *r = gb_tc_make("ring:k=3", 100, 1);
     uint64_t differ = 0;
     for (gb_node_t u = 0; u < 100; u++)
         for (uint32_t j = 0; j < 6; j++)
@@ -474,7 +424,7 @@ static void test_small_world_clustering(void)
     for (size_t i = 0; i < 4; i++) {
         char spec[64];
         snprintf(spec, sizeof spec, "small-world:k=3,beta=%g", beta[i]);
-        gb_topology *t = make(spec, n, 21);
+        gb_topology *t = gb_tc_make(spec, n, 21);
         c[i] = avg_clustering(t);
         if (i == 0) {
             uint64_t wrong = 0, tri;
@@ -538,11 +488,11 @@ static void test_scale_free_structure(void)
 static void test_scale_free_tail(void)
 {
     const uint64_t n = 20000;
-    gb_topology *ba = make("scale-free:m=3", n, 5);
+    gb_topology *ba = gb_tc_make("scale-free:m=3", n, 5);
     double mean = 2.0 * ba->edges / n;
     char spec[64];
     snprintf(spec, sizeof spec, "gnp:p=%.10f", mean / (n - 1));
-    gb_topology *er = make(spec, n, 5);
+    gb_topology *er = gb_tc_make(spec, n, 5);
     uint64_t ba_heavy = 0, er_heavy = 0;
     for (gb_node_t u = 0; u < n; u++) {
         ba_heavy += gb_topology_degree(ba, u) >= 5 * mean;
@@ -666,19 +616,19 @@ static void test_geometric_mean_degree(void)
     const uint64_t n = 20000;
     const double N = n * (n - 1) / 2.0;
     const double r = sqrt(2.0 * log((double)n) / (M_PI * n)); /* the default, 0.0177 */
-    gb_topology *t = make("geometric:wrap=1", n, 31);
+    gb_topology *t = gb_tc_make("geometric:wrap=1", n, 31);
     double q = M_PI * r * r;
     double sd = 2 * sqrt(N * q * (1 - q)) / n;
     CU_ASSERT(within("geometric:wrap=1", 2.0 * t->edges / n, (n - 1) * q, sd, 5.0));
     gb_topology_free(t);
 
-    t = make("geometric:r=0.05,wrap=1", n, 32);
+    t = gb_tc_make("geometric:r=0.05,wrap=1", n, 32);
     q = M_PI * 0.05 * 0.05;
     sd = 2 * sqrt(N * q * (1 - q)) / n;
     CU_ASSERT(within("geometric:r=0.05,wrap=1", 2.0 * t->edges / n, (n - 1) * q, sd, 5.0));
     gb_topology_free(t);
 
-    t = make("geometric", n, 33);
+    t = gb_tc_make("geometric", n, 33);
     q = M_PI * r * r - 8 * r * r * r / 3 + r * r * r * r / 2;
     sd = 2 * sqrt(N * q * (1 - q)) / n;
     CU_ASSERT(within("geometric (square)", 2.0 * t->edges / n, (n - 1) * q, sd, 8.0));
@@ -687,21 +637,20 @@ static void test_geometric_mean_degree(void)
 
 int gb_test_register_topology_random(void)
 {
-    CU_pSuite s = CU_add_suite("topology_random", NULL, NULL);
-    if (s == NULL)
-        return CU_get_error();
-    if (CU_add_test(s, "registry", test_registry) == NULL ||
-        CU_add_test(s, "parameter errors", test_errors) == NULL ||
-        CU_add_test(s, "gnp structure", test_gnp_structure) == NULL ||
-        CU_add_test(s, "gnp mean degree", test_gnp_mean_degree) == NULL ||
-        CU_add_test(s, "gnm structure", test_gnm_structure) == NULL ||
-        CU_add_test(s, "gnm uniformity", test_gnm_uniform) == NULL ||
-        CU_add_test(s, "small-world structure", test_small_world_structure) == NULL ||
-        CU_add_test(s, "small-world clustering", test_small_world_clustering) == NULL ||
-        CU_add_test(s, "scale-free structure", test_scale_free_structure) == NULL ||
-        CU_add_test(s, "scale-free tail", test_scale_free_tail) == NULL ||
-        CU_add_test(s, "geometric structure", test_geometric_structure) == NULL ||
-        CU_add_test(s, "geometric mean degree", test_geometric_mean_degree) == NULL)
-        return CU_get_error();
-    return CUE_SUCCESS;
+    static const gb_tc_test tests[] = {
+        {"registry", test_registry},
+        {"parameter errors", test_errors},
+        {"gnp structure", test_gnp_structure},
+        {"gnp mean degree", test_gnp_mean_degree},
+        {"gnm structure", test_gnm_structure},
+        {"gnm uniformity", test_gnm_uniform},
+        {"small-world structure", test_small_world_structure},
+        {"small-world clustering", test_small_world_clustering},
+        {"scale-free structure", test_scale_free_structure},
+        {"scale-free tail", test_scale_free_tail},
+        {"geometric structure", test_geometric_structure},
+        {"geometric mean degree", test_geometric_mean_degree},
+        {NULL, NULL},
+    };
+    return gb_tc_add_suite("topology_random", NULL, NULL, tests);
 }

@@ -17,6 +17,7 @@
 #include "gb_params.h"
 #include "gb_topology.h"
 #include "tests.h"
+#include "topo_check.h"
 
 /* These repeat declarations that belong in gb_topology.h and tests.h (harmless duplicates
  * once they are there), so that this file also builds on its own. */
@@ -24,165 +25,10 @@ extern const gb_topology_ops gb_topology_star, gb_topology_path, gb_topology_mes
     gb_topology_tree, gb_topology_fat_tree, gb_topology_dragonfly, gb_topology_locality;
 int gb_test_register_topology_shapes(void);
 
-/* Builds a topology from spec (with a placement context, may be NULL) or fails the test
- * (fatal: the callers dereference it). */
-static gb_topology *make_ctx(const char *spec, uint64_t n, uint64_t seed,
-                             const gb_topology_ctx *ctx)
-{
-    gb_topology *t = NULL;
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec_ctx(spec, n, seed, ctx, &t, &p, err);
-    if (rc != 0)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): %d %s\n", spec, (unsigned long long)n,
-                rc, err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    return t;
-}
-
-static gb_topology *make(const char *spec, uint64_t n, uint64_t seed)
-{
-    return make_ctx(spec, n, seed, NULL);
-}
-
-/* Expects create_spec to fail with `code` and a non-empty one-line message containing
- * `needle` (NULL: any), leaving *out NULL. */
-static void expect_error_ctx(const char *spec, uint64_t n, const gb_topology_ctx *ctx,
-                             int code, const char *needle)
-{
-    gb_topology *t = (gb_topology *)&t; /* non-NULL garbage: create_spec must clear it */
-    gb_params p;
-    char err[GB_ERRLEN] = "";
-    int rc = gb_topology_create_spec_ctx(spec, n, 1, ctx, &t, &p, err);
-    if (rc != code)
-        fprintf(stderr, "\n  create_spec(\"%s\", %llu): got %d (%s), expected %d\n", spec,
-                (unsigned long long)n, rc, err, code);
-    CU_ASSERT_EQUAL(rc, code);
-    if (rc == 0) {
-        gb_topology_free(t);
-        return;
-    }
-    CU_ASSERT_PTR_NULL(t);
-    CU_ASSERT(err[0] != '\0');
-    CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-    if (needle != NULL) {
-        if (strstr(err, needle) == NULL)
-            fprintf(stderr, "\n  message '%s' lacks '%s'\n", err, needle);
-        CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
-    }
-}
-
-static void expect_error(const char *spec, uint64_t n, int code, const char *needle)
-{
-    expect_error_ctx(spec, n, NULL, code, needle);
-}
-
-/* Checks the generic invariants of t. expect_deg < 0: any degree; expect_connected < 0:
- * only that t->connected agrees with BFS. */
+/* The shared invariant checks (topo_check.c); none of these overlays is complete. */
 static void check_graph(const gb_topology *t, uint64_t n, long expect_deg, int expect_connected)
 {
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    CU_ASSERT_EQUAL_FATAL(t->n, n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t->degree);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t->neighbor);
-    CU_ASSERT_PTR_NOT_NULL(t->destroy);
-    CU_ASSERT_PTR_NOT_NULL(t->ops);
-    CU_ASSERT_EQUAL(t->complete, 0);
-    CU_ASSERT(t->bytes >= sizeof *t);
-
-    /* Copy the neighbour lists into local CSR arrays, so that symmetry is checked against
-     * what the callbacks return, not against the generator's own storage. */
-    uint64_t *off = malloc((size_t)(n + 1) * sizeof *off);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(off);
-    off[0] = 0;
-    for (uint64_t u = 0; u < n; u++)
-        off[u + 1] = off[u] + gb_topology_degree(t, (gb_node_t)u);
-    gb_node_t *adj = malloc((size_t)(off[n] + 1) * sizeof *adj);
-    uint64_t *stamp = calloc((size_t)n, sizeof *stamp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(adj);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(stamp);
-
-    uint64_t bad_degree = 0, out_of_range = 0, loops = 0, dups = 0, asym = 0, csr_mismatch = 0;
-    uint32_t mind = UINT32_MAX, maxd = 0;
-    for (uint64_t u = 0; u < n; u++) {
-        uint32_t deg = (uint32_t)(off[u + 1] - off[u]);
-        if (expect_deg >= 0 && deg != (uint64_t)expect_deg)
-            bad_degree++;
-        if (deg < mind)
-            mind = deg;
-        if (deg > maxd)
-            maxd = deg;
-        if (t->off != NULL && t->off[u + 1] - t->off[u] != deg)
-            csr_mismatch++;
-        for (uint32_t k = 0; k < deg; k++) {
-            gb_node_t v = gb_topology_neighbor(t, (gb_node_t)u, k);
-            adj[off[u] + k] = v;
-            if (t->adj != NULL && t->off != NULL && t->adj[t->off[u] + k] != v)
-                csr_mismatch++;
-            if (v >= n) {
-                out_of_range++;
-                continue;
-            }
-            if (v == u)
-                loops++;
-            if (stamp[v] == u + 1)
-                dups++;
-            stamp[v] = u + 1;
-        }
-    }
-    /* Symmetry: u must be in N(v) for every v in N(u). Scanning N(v) costs the sum of
-     * degree products, about n^2 for a star's hub, which is fine at the sizes used here. */
-    for (uint64_t u = 0; u < n && out_of_range == 0; u++) {
-        for (uint64_t i = off[u]; i < off[u + 1]; i++) {
-            gb_node_t v = adj[i];
-            int found = 0;
-            for (uint64_t j = off[v]; j < off[v + 1] && !found; j++)
-                found = adj[j] == u;
-            if (!found)
-                asym++;
-        }
-    }
-    CU_ASSERT_EQUAL(bad_degree, 0);
-    CU_ASSERT_EQUAL(out_of_range, 0);
-    CU_ASSERT_EQUAL(loops, 0);
-    CU_ASSERT_EQUAL(dups, 0);
-    CU_ASSERT_EQUAL(asym, 0);
-    CU_ASSERT_EQUAL(csr_mismatch, 0);
-    if (n > 0) {
-        CU_ASSERT_EQUAL(t->min_degree, mind);
-        CU_ASSERT_EQUAL(t->max_degree, maxd);
-    }
-    CU_ASSERT_EQUAL(2 * t->edges, off[n]);
-
-    uint64_t reach = gb_topology_reachable(t, 0);
-    CU_ASSERT_EQUAL(t->connected, reach == n ? 1 : 0);
-    if (expect_connected >= 0)
-        CU_ASSERT_EQUAL(reach == n, expect_connected);
-    free(off);
-    free(adj);
-    free(stamp);
-}
-
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-/* Whether N(u), as a set, equals want[0..len) (given in any order). */
-static int neighbours_are(const gb_topology *t, gb_node_t u, const gb_node_t *want, size_t len)
-{
-    gb_node_t got[64], exp[64];
-    uint32_t deg = gb_topology_degree(t, u);
-    if (deg != len || len > 64)
-        return 0;
-    for (uint32_t k = 0; k < deg; k++)
-        got[k] = gb_topology_neighbor(t, u, k);
-    memcpy(exp, want, len * sizeof *exp);
-    qsort(got, len, sizeof *got, cmp_node);
-    qsort(exp, len, sizeof *exp, cmp_node);
-    return memcmp(got, exp, len * sizeof *got) == 0;
+    gb_tc_check_graph(t, n, expect_deg, expect_connected, 0);
 }
 
 /* Whether two instances have the same neighbour lists, in the same order. */
@@ -204,8 +50,8 @@ static int same_lists(const gb_topology *a, const gb_topology *b)
 /* Builds spec twice with different seeds: the structured overlays ignore the seed. */
 static void check_deterministic(const char *spec, uint64_t n)
 {
-    gb_topology *a = make(spec, n, 1);
-    gb_topology *b = make(spec, n, 987654321);
+    gb_topology *a = gb_tc_make(spec, n, 1);
+    gb_topology *b = gb_tc_make(spec, n, 987654321);
     CU_ASSERT(same_lists(a, b));
     CU_ASSERT_PTR_NULL(a->off); /* implicit: no adjacency stored */
     CU_ASSERT(a->bytes < 1024);
@@ -240,21 +86,21 @@ static void test_registered(void)
     }
     /* Node ids are 32 bits: every generator refuses more nodes before allocating. */
     uint64_t big = (uint64_t)GB_NODE_MAX + 1;
-    expect_error("star", big, GB_ERANGE, "topology 'star'");
-    expect_error("path", big, GB_ERANGE, "topology 'path'");
-    expect_error("mesh:dims=65536x65536", big, GB_ERANGE, "topology 'mesh'");
-    expect_error("mesh", big, GB_ERANGE, "topology 'mesh'");
-    expect_error("tree", big, GB_ERANGE, "topology 'tree'");
-    expect_error("fat-tree", big, GB_ERANGE, "topology 'fat-tree'");
-    expect_error("dragonfly", big, GB_ERANGE, "topology 'dragonfly'");
-    expect_error("locality", big, GB_ERANGE, "topology 'locality'");
+    gb_tc_expect_error("star", big, GB_ERANGE, "topology 'star'");
+    gb_tc_expect_error("path", big, GB_ERANGE, "topology 'path'");
+    gb_tc_expect_error("mesh:dims=65536x65536", big, GB_ERANGE, "topology 'mesh'");
+    gb_tc_expect_error("mesh", big, GB_ERANGE, "topology 'mesh'");
+    gb_tc_expect_error("tree", big, GB_ERANGE, "topology 'tree'");
+    gb_tc_expect_error("fat-tree", big, GB_ERANGE, "topology 'fat-tree'");
+    gb_tc_expect_error("dragonfly", big, GB_ERANGE, "topology 'dragonfly'");
+    gb_tc_expect_error("locality", big, GB_ERANGE, "topology 'locality'");
 }
 
 /* ------------------------------------------------------------------ star, path */
 
 static void check_star(uint64_t n, gb_node_t c, const char *spec)
 {
-    gb_topology *t = make(spec, n, 1);
+    gb_topology *t = gb_tc_make(spec, n, 1);
     check_graph(t, n, -1, 1);
     CU_ASSERT_EQUAL(t->edges, n - 1);
     CU_ASSERT_EQUAL(t->max_degree, n - 1);
@@ -280,18 +126,18 @@ static void test_star(void)
     check_star(10, 9, "star:center=9");
     check_star(1000, 0, "star");
     check_star(1000, 500, "star:center=500");
-    gb_topology *t = make("star:center=2", 5, 1);
+    gb_topology *t = gb_tc_make("star:center=2", 5, 1);
     gb_node_t c[] = {0, 1, 3, 4}, leaf[] = {2};
-    CU_ASSERT(neighbours_are(t, 2, c, 4));
-    CU_ASSERT(neighbours_are(t, 4, leaf, 1));
+    CU_ASSERT(gb_tc_neighbours_are(t, 2, c, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 4, leaf, 1));
     gb_topology_free(t);
     check_deterministic("star:center=3", 50);
 
-    expect_error("star:center=10", 10, GB_EINVAL, "center=10");
-    expect_error("star:center=5", 5, GB_EINVAL, "topology 'star'");
-    expect_error("star:center=-1", 5, GB_ERANGE, NULL);
-    expect_error("star", 1, GB_EINVAL, "topology 'star'");
-    expect_error("star", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("star:center=10", 10, GB_EINVAL, "center=10");
+    gb_tc_expect_error("star:center=5", 5, GB_EINVAL, "topology 'star'");
+    gb_tc_expect_error("star:center=-1", 5, GB_ERANGE, NULL);
+    gb_tc_expect_error("star", 1, GB_EINVAL, "topology 'star'");
+    gb_tc_expect_error("star", 0, GB_EINVAL, NULL);
 }
 
 static void test_path(void)
@@ -299,7 +145,7 @@ static void test_path(void)
     static const uint64_t sizes[] = {2, 3, 4, 100, 3001};
     for (size_t i = 0; i < GB_ARRAY_LEN(sizes); i++) {
         uint64_t n = sizes[i];
-        gb_topology *t = make("path", n, 1);
+        gb_topology *t = gb_tc_make("path", n, 1);
         check_graph(t, n, -1, 1);
         CU_ASSERT_EQUAL(t->edges, n - 1);
         CU_ASSERT_EQUAL(t->min_degree, 1);
@@ -311,18 +157,18 @@ static void test_path(void)
         }
         CU_ASSERT_EQUAL(wrong, 0);
         gb_node_t a0[] = {1}, alast[] = {(gb_node_t)(n - 2)};
-        CU_ASSERT(neighbours_are(t, 0, a0, 1));
-        CU_ASSERT(neighbours_are(t, (gb_node_t)(n - 1), alast, 1));
+        CU_ASSERT(gb_tc_neighbours_are(t, 0, a0, 1));
+        CU_ASSERT(gb_tc_neighbours_are(t, (gb_node_t)(n - 1), alast, 1));
         if (n > 2) {
             gb_node_t a1[] = {0, 2};
-            CU_ASSERT(neighbours_are(t, 1, a1, 2));
+            CU_ASSERT(gb_tc_neighbours_are(t, 1, a1, 2));
         }
         gb_topology_free(t);
     }
     check_deterministic("path", 77);
-    expect_error("path", 1, GB_EINVAL, "topology 'path'");
-    expect_error("path", 0, GB_EINVAL, NULL);
-    expect_error("path:k=1", 5, GB_ENOENT, NULL);
+    gb_tc_expect_error("path", 1, GB_EINVAL, "topology 'path'");
+    gb_tc_expect_error("path", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("path:k=1", 5, GB_ENOENT, NULL);
 }
 
 /* ------------------------------------------------------------------ mesh */
@@ -336,7 +182,7 @@ static void check_mesh(const char *spec, const uint64_t *side, int ndim)
         stride[i] = n;
         n *= side[i];
     }
-    gb_topology *t = make(spec, n, 1);
+    gb_topology *t = gb_tc_make(spec, n, 1);
     check_graph(t, n, -1, 1);
     uint64_t wrong = 0, edges = 0, corners = 0;
     uint32_t want_min = 0, want_max = 0;
@@ -358,7 +204,7 @@ static void check_mesh(const char *spec, const uint64_t *side, int ndim)
             corner &= c == 0 || c + 1 == side[i];
         }
         corners += corner && gb_topology_degree(t, (gb_node_t)u) == want_min;
-        wrong += !neighbours_are(t, (gb_node_t)u, want, len);
+        wrong += !gb_tc_neighbours_are(t, (gb_node_t)u, want, len);
     }
     CU_ASSERT_EQUAL(wrong, 0);
     CU_ASSERT_EQUAL(t->edges, edges);
@@ -371,16 +217,16 @@ static void check_mesh(const char *spec, const uint64_t *side, int ndim)
 static void test_mesh_dims(void)
 {
     /* 3x4: corners 2, border 3, interior 4; node 5 = (1,1). */
-    gb_topology *t = make("mesh:dims=3x4", 12, 1);
+    gb_topology *t = gb_tc_make("mesh:dims=3x4", 12, 1);
     check_graph(t, 12, -1, 1);
     CU_ASSERT_EQUAL(t->edges, 17);
     CU_ASSERT_EQUAL(t->min_degree, 2);
     CU_ASSERT_EQUAL(t->max_degree, 4);
     gb_node_t a0[] = {1, 4}, a1[] = {0, 2, 5}, a5[] = {1, 9, 4, 6}, a11[] = {7, 10};
-    CU_ASSERT(neighbours_are(t, 0, a0, 2));
-    CU_ASSERT(neighbours_are(t, 1, a1, 3));
-    CU_ASSERT(neighbours_are(t, 5, a5, 4));
-    CU_ASSERT(neighbours_are(t, 11, a11, 2));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, a0, 2));
+    CU_ASSERT(gb_tc_neighbours_are(t, 1, a1, 3));
+    CU_ASSERT(gb_tc_neighbours_are(t, 5, a5, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 11, a11, 2));
     gb_topology_free(t);
 
     uint64_t s1[] = {3, 4}, s2[] = {3, 4, 5}, s3[] = {7}, s4[] = {1, 8}, s5[] = {1, 1, 9},
@@ -398,7 +244,7 @@ static void test_mesh_dims(void)
     check_mesh("mesh:dims=2", s10, 1);
 
     /* 3x4x5: 8 corners of degree 3, 6 interior nodes of degree 6. */
-    t = make("mesh:dims=3x4x5", 60, 1);
+    t = gb_tc_make("mesh:dims=3x4x5", 60, 1);
     uint64_t deg3 = 0, deg6 = 0;
     for (gb_node_t u = 0; u < 60; u++) {
         deg3 += gb_topology_degree(t, u) == 3;
@@ -409,18 +255,18 @@ static void test_mesh_dims(void)
     gb_topology_free(t);
     check_deterministic("mesh:dims=5x6", 30);
 
-    expect_error("mesh:dims=3x5", 12, GB_EINVAL, "does not multiply to n=12");
-    expect_error("mesh:dims=4x4", 15, GB_EINVAL, "topology 'mesh'");
-    expect_error("mesh:dims=0x4", 4, GB_EINVAL, NULL);
-    expect_error("mesh:dims=4x", 4, GB_EINVAL, NULL);
-    expect_error("mesh:dims=x4", 4, GB_EINVAL, NULL);
-    expect_error("mesh:dims=4xx4", 16, GB_EINVAL, NULL);
-    expect_error("mesh:dims=-4x-4", 16, GB_EINVAL, NULL);
-    expect_error("mesh:dims=2x2x2x2", 16, GB_EINVAL, "more than 3");
-    expect_error("mesh:dims=4x4,d=3", 16, GB_EINVAL, "disagrees");
-    expect_error("mesh:dims=99999999999x2", 16, GB_EINVAL, NULL);
-    expect_error("mesh:dims=1", 1, GB_EINVAL, "at least 2");
-    expect_error("mesh:d=4", 16, GB_ERANGE, NULL);
+    gb_tc_expect_error("mesh:dims=3x5", 12, GB_EINVAL, "does not multiply to n=12");
+    gb_tc_expect_error("mesh:dims=4x4", 15, GB_EINVAL, "topology 'mesh'");
+    gb_tc_expect_error("mesh:dims=0x4", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=4x", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=x4", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=4xx4", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=-4x-4", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=2x2x2x2", 16, GB_EINVAL, "more than 3");
+    gb_tc_expect_error("mesh:dims=4x4,d=3", 16, GB_EINVAL, "disagrees");
+    gb_tc_expect_error("mesh:dims=99999999999x2", 16, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh:dims=1", 1, GB_EINVAL, "at least 2");
+    gb_tc_expect_error("mesh:d=4", 16, GB_ERANGE, NULL);
 }
 
 static void test_mesh_auto(void)
@@ -431,11 +277,11 @@ static void test_mesh_auto(void)
     check_mesh("mesh", c, 2);         /* 1024 = 32x32 */
     check_mesh("mesh:d=2", d, 2);     /* 14 = 2x7 */
     check_mesh("mesh:d=3", e, 3);     /* 72 = 3x4x6 */
-    expect_error("mesh", 13, GB_EINVAL, "n=13");
-    expect_error("mesh", 2, GB_EINVAL, NULL); /* no 2 sides >= 2: give dims=2 or use path */
-    expect_error("mesh:d=3", 26, GB_EINVAL, NULL);
-    expect_error("mesh", 1, GB_EINVAL, NULL);
-    expect_error("mesh", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh", 13, GB_EINVAL, "n=13");
+    gb_tc_expect_error("mesh", 2, GB_EINVAL, NULL); /* no 2 sides >= 2: give dims=2 or use path */
+    gb_tc_expect_error("mesh:d=3", 26, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("mesh", 0, GB_EINVAL, NULL);
 }
 
 /* ------------------------------------------------------------------ tree */
@@ -445,7 +291,7 @@ static void check_tree(uint64_t n, uint64_t k)
 {
     char spec[64];
     snprintf(spec, sizeof spec, "tree:k=%llu", (unsigned long long)k);
-    gb_topology *t = make(spec, n, 1);
+    gb_topology *t = gb_tc_make(spec, n, 1);
     check_graph(t, n, -1, 1);
     CU_ASSERT_EQUAL(t->edges, n - 1);
     CU_ASSERT_EQUAL(t->min_degree, 1);
@@ -457,7 +303,7 @@ static void check_tree(uint64_t n, uint64_t k)
             want[len++] = (gb_node_t)((u - 1) / k);
         for (uint64_t c = k * u + 1; c <= k * u + k && c < n && len < 64; c++)
             want[len++] = (gb_node_t)c;
-        wrong += !neighbours_are(t, (gb_node_t)u, want, len);
+        wrong += !gb_tc_neighbours_are(t, (gb_node_t)u, want, len);
         leaves += len == 1 && u > 0;
     }
     CU_ASSERT_EQUAL(wrong, 0);
@@ -474,7 +320,7 @@ static void check_tree(uint64_t n, uint64_t k)
 static void test_tree(void)
 {
     /* Perfect binary tree of 15: root 2, internal 3, leaves 8..14 degree 1. */
-    gb_topology *t = make("tree", 15, 1);
+    gb_topology *t = gb_tc_make("tree", 15, 1);
     check_graph(t, 15, -1, 1);
     CU_ASSERT_EQUAL(gb_topology_degree(t, 0), 2);
     for (gb_node_t u = 1; u < 7; u++)
@@ -482,18 +328,18 @@ static void test_tree(void)
     for (gb_node_t u = 7; u < 15; u++)
         CU_ASSERT_EQUAL(gb_topology_degree(t, u), 1);
     gb_node_t a3[] = {1, 7, 8};
-    CU_ASSERT(neighbours_are(t, 3, a3, 3));
+    CU_ASSERT(gb_tc_neighbours_are(t, 3, a3, 3));
     CU_ASSERT_EQUAL(gb_topology_neighbor(t, 3, 0), 1); /* parent first */
     CU_ASSERT_EQUAL(t->max_degree, 3);
     gb_topology_free(t);
 
     /* Ternary tree of 10: root 0 -> 1,2,3; 1 -> 4,5,6; 2 -> 7,8,9; 3 is a leaf. */
-    t = make("tree:k=3", 10, 1);
+    t = gb_tc_make("tree:k=3", 10, 1);
     check_graph(t, 10, -1, 1);
     gb_node_t b0[] = {1, 2, 3}, b2[] = {0, 7, 8, 9}, b3[] = {0};
-    CU_ASSERT(neighbours_are(t, 0, b0, 3));
-    CU_ASSERT(neighbours_are(t, 2, b2, 4));
-    CU_ASSERT(neighbours_are(t, 3, b3, 1));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, b0, 3));
+    CU_ASSERT(gb_tc_neighbours_are(t, 2, b2, 4));
+    CU_ASSERT(gb_tc_neighbours_are(t, 3, b3, 1));
     CU_ASSERT_EQUAL(t->max_degree, 4);
     gb_topology_free(t);
 
@@ -507,17 +353,17 @@ static void test_tree(void)
     check_tree(6, 5);  /* k = n-1: the star at 0 */
     check_tree(6, 40); /* k > n-1: still the star */
 
-    t = make("tree:k=1", 20, 1);
-    gb_topology *p = make("path", 20, 1);
+    t = gb_tc_make("tree:k=1", 20, 1);
+    gb_topology *p = gb_tc_make("path", 20, 1);
     CU_ASSERT(same_lists(t, p)); /* same lists in the same order, even */
     gb_topology_free(t);
     gb_topology_free(p);
     check_deterministic("tree:k=4", 300);
 
-    expect_error("tree:k=0", 10, GB_ERANGE, NULL);
-    expect_error("tree:k=x", 10, GB_EINVAL, NULL);
-    expect_error("tree", 1, GB_EINVAL, "topology 'tree'");
-    expect_error("tree", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("tree:k=0", 10, GB_ERANGE, NULL);
+    gb_tc_expect_error("tree:k=x", 10, GB_EINVAL, NULL);
+    gb_tc_expect_error("tree", 1, GB_EINVAL, "topology 'tree'");
+    gb_tc_expect_error("tree", 0, GB_EINVAL, NULL);
 }
 
 /* ------------------------------------------------------------------ fat tree */
@@ -528,7 +374,7 @@ static void test_tree(void)
 static void check_fat_tree(uint64_t k, const char *spec)
 {
     uint64_t m = k / 2, n = k * k * k / 4;
-    gb_topology *t = make(spec, n, 1);
+    gb_topology *t = gb_tc_make(spec, n, 1);
     long deg = (long)((m - 1) + (m - 1) + (k - 1));
     check_graph(t, n, deg, 1);
     CU_ASSERT_EQUAL(t->edges, n * (uint64_t)deg / 2);
@@ -559,26 +405,26 @@ static void test_fat_tree(void)
     /* k=4, m=2: host (p, e, h) = 4p + 2e + h. Host 0 = (0,0,0): same edge 1, same pod 2,
      * other pods 4, 8, 12. Host 3 = (0,1,1): same edge 2, same pod 1, other pods 7, 11,
      * 15. Host 9 = (2,0,1): same edge 8, same pod 11, other pods 1, 5, 13. */
-    gb_topology *t = make("fat-tree:k=4", 16, 1);
+    gb_topology *t = gb_tc_make("fat-tree:k=4", 16, 1);
     gb_node_t h0[] = {1, 2, 4, 8, 12}, h3[] = {2, 1, 7, 11, 15}, h9[] = {8, 11, 1, 5, 13};
-    CU_ASSERT(neighbours_are(t, 0, h0, 5));
-    CU_ASSERT(neighbours_are(t, 3, h3, 5));
-    CU_ASSERT(neighbours_are(t, 9, h9, 5));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, h0, 5));
+    CU_ASSERT(gb_tc_neighbours_are(t, 3, h3, 5));
+    CU_ASSERT(gb_tc_neighbours_are(t, 9, h9, 5));
     gb_topology_free(t);
     check_deterministic("fat-tree", 128);
 
-    expect_error("fat-tree", 100, GB_EINVAL, "n=100 is not k^3/4 for an even k");
-    expect_error("fat-tree", 27, GB_EINVAL, "topology 'fat-tree'"); /* 3^3, odd k */
-    expect_error("fat-tree", 31, GB_EINVAL, NULL); /* floor(5^3/4): odd k never fits */
-    expect_error("fat-tree", 17, GB_EINVAL, NULL);
-    expect_error("fat-tree", 1, GB_EINVAL, NULL);
-    expect_error("fat-tree", 0, GB_EINVAL, NULL);
-    expect_error("fat-tree:k=3", 27, GB_EINVAL, "even");
-    expect_error("fat-tree:k=5", 31, GB_EINVAL, "even");
-    expect_error("fat-tree:k=4", 54, GB_EINVAL, "k^3/4 = 16");
-    expect_error("fat-tree:k=8", 16, GB_EINVAL, "topology 'fat-tree'");
-    expect_error("fat-tree:k=1", 2, GB_ERANGE, NULL);
-    expect_error("fat-tree:k=0", 2, GB_ERANGE, NULL);
+    gb_tc_expect_error("fat-tree", 100, GB_EINVAL, "n=100 is not k^3/4 for an even k");
+    gb_tc_expect_error("fat-tree", 27, GB_EINVAL, "topology 'fat-tree'"); /* 3^3, odd k */
+    gb_tc_expect_error("fat-tree", 31, GB_EINVAL, NULL); /* floor(5^3/4): odd k never fits */
+    gb_tc_expect_error("fat-tree", 17, GB_EINVAL, NULL);
+    gb_tc_expect_error("fat-tree", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("fat-tree", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("fat-tree:k=3", 27, GB_EINVAL, "even");
+    gb_tc_expect_error("fat-tree:k=5", 31, GB_EINVAL, "even");
+    gb_tc_expect_error("fat-tree:k=4", 54, GB_EINVAL, "k^3/4 = 16");
+    gb_tc_expect_error("fat-tree:k=8", 16, GB_EINVAL, "topology 'fat-tree'");
+    gb_tc_expect_error("fat-tree:k=1", 2, GB_ERANGE, NULL);
+    gb_tc_expect_error("fat-tree:k=0", 2, GB_ERANGE, NULL);
 }
 
 /* ------------------------------------------------------------------ dragonfly */
@@ -591,7 +437,7 @@ static void test_fat_tree(void)
 static void check_dragonfly(const char *spec, uint64_t g, uint64_t a, uint64_t p, uint64_t h)
 {
     uint64_t n = g * a * p, routers = g * a;
-    gb_topology *t = make(spec, n, 1);
+    gb_topology *t = gb_tc_make(spec, n, 1);
     check_graph(t, n, -1, 1);
 
     /* Router-level global links as a small list per router. */
@@ -634,7 +480,7 @@ static void check_dragonfly(const char *spec, uint64_t g, uint64_t a, uint64_t p
             want_min = (uint32_t)len;
         if (len > want_max)
             want_max = (uint32_t)len;
-        wrong += len > 64 || !neighbours_are(t, (gb_node_t)u, want, len);
+        wrong += len > 64 || !gb_tc_neighbours_are(t, (gb_node_t)u, want, len);
     }
     CU_ASSERT_EQUAL(wrong, 0);
     CU_ASSERT_EQUAL(t->edges, want_edges / 2);
@@ -669,13 +515,13 @@ static void test_dragonfly(void)
 {
     /* Defaults a=4, p=2, h=2: the balanced size g = a*h+1 = 9 (72 hosts) is regular with
      * degree (p-1) + (a-1) + h = 6. */
-    gb_topology *t = make("dragonfly", 72, 1);
+    gb_topology *t = gb_tc_make("dragonfly", 72, 1);
     check_graph(t, 72, 6, 1);
     /* Host 0 = group 0, router 0, host 0: router mate 1; group mates 2, 4, 6; router 0
      * owns ports 0 and 1, leading to groups 1 and 2, where the link to group 0 is port 0,
      * on router 0: hosts 8*1 = 8 and 8*2 = 16. */
     gb_node_t h0[] = {1, 2, 4, 6, 8, 16};
-    CU_ASSERT(neighbours_are(t, 0, h0, 6));
+    CU_ASSERT(gb_tc_neighbours_are(t, 0, h0, 6));
     gb_topology_free(t);
 
     check_dragonfly("dragonfly", 9, 4, 2, 2);
@@ -690,22 +536,22 @@ static void test_dragonfly(void)
 
     /* g=5 with defaults: ports 0..3 are used, so routers 0, 1 have 2 global links and
      * routers 2, 3 none: degrees 6 and 4. */
-    t = make("dragonfly", 40, 1);
+    t = gb_tc_make("dragonfly", 40, 1);
     CU_ASSERT_EQUAL(t->max_degree, 6);
     CU_ASSERT_EQUAL(t->min_degree, 4);
     gb_topology_free(t);
     check_deterministic("dragonfly:a=3,p=2,h=2", 42);
 
-    expect_error("dragonfly", 80, GB_EINVAL, "a*h+1 = 9"); /* g = 10 */
-    expect_error("dragonfly:a=2,h=1", 16, GB_EINVAL, "g <= a*h+1");
-    expect_error("dragonfly", 81, GB_EINVAL, "not a multiple of a*p=8");
-    expect_error("dragonfly", 4, GB_EINVAL, NULL);
-    expect_error("dragonfly:g=5", 48, GB_EINVAL, "g*a*p");
-    expect_error("dragonfly:g=3,a=2,p=2", 8, GB_EINVAL, NULL);
-    expect_error("dragonfly:a=1,p=1", 1, GB_EINVAL, NULL);
-    expect_error("dragonfly", 0, GB_EINVAL, NULL);
-    expect_error("dragonfly:a=0", 8, GB_ERANGE, NULL);
-    expect_error("dragonfly:h=0", 8, GB_ERANGE, NULL);
+    gb_tc_expect_error("dragonfly", 80, GB_EINVAL, "a*h+1 = 9"); /* g = 10 */
+    gb_tc_expect_error("dragonfly:a=2,h=1", 16, GB_EINVAL, "g <= a*h+1");
+    gb_tc_expect_error("dragonfly", 81, GB_EINVAL, "not a multiple of a*p=8");
+    gb_tc_expect_error("dragonfly", 4, GB_EINVAL, NULL);
+    gb_tc_expect_error("dragonfly:g=5", 48, GB_EINVAL, "g*a*p");
+    gb_tc_expect_error("dragonfly:g=3,a=2,p=2", 8, GB_EINVAL, NULL);
+    gb_tc_expect_error("dragonfly:a=1,p=1", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("dragonfly", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("dragonfly:a=0", 8, GB_ERANGE, NULL);
+    gb_tc_expect_error("dragonfly:h=0", 8, GB_ERANGE, NULL);
 }
 
 /* ------------------------------------------------------------------ locality */
@@ -753,7 +599,7 @@ static const int core8[] = {0, 1, 8, 9, 0, 1, 8, 9};
 
 static double within_host(const char *spec, uint64_t n, const gb_topology_ctx *ctx)
 {
-    gb_topology *t = make_ctx(spec, n, 7, ctx);
+    gb_topology *t = gb_tc_make_ctx(spec, n, 7, ctx);
     uint64_t c[4];
     edge_classes(t, ctx, c);
     gb_topology_free(t);
@@ -763,7 +609,7 @@ static double within_host(const char *spec, uint64_t n, const gb_topology_ctx *c
 static void test_locality_basic(void)
 {
     /* No context: one rank, so every pick is uniform over the other nodes. */
-    gb_topology *t = make("locality", 500, 3);
+    gb_topology *t = gb_tc_make("locality", 500, 3);
     check_graph(t, 500, -1, 1);
     CU_ASSERT(t->min_degree >= 8); /* default d = 8 distinct picks per node */
     CU_ASSERT_PTR_NOT_NULL(t->off);
@@ -779,13 +625,13 @@ static void test_locality_basic(void)
     CU_ASSERT_EQUAL(unsorted, 0);
     gb_topology_free(t);
 
-    t = make("locality:d=1,near=0", 2, 1); /* the smallest case: one edge */
+    t = gb_tc_make("locality:d=1,near=0", 2, 1); /* the smallest case: one edge */
     check_graph(t, 2, 1, 1);
     gb_topology_free(t);
-    t = make("locality:d=9", 10, 1); /* d = n-1: every node picks all others: K10 */
+    t = gb_tc_make("locality:d=9", 10, 1); /* d = n-1: every node picks all others: K10 */
     check_graph(t, 10, 9, 1);
     gb_topology_free(t);
-    t = make("locality:d=3,near=1", 1000, 5);
+    t = gb_tc_make("locality:d=3,near=1", 1000, 5);
     check_graph(t, 1000, -1, -1);
     CU_ASSERT(t->min_degree >= 3);
     gb_topology_free(t);
@@ -793,7 +639,7 @@ static void test_locality_basic(void)
     /* A context without hosts: every rank is its own host, so with near=1 every pick
      * stays on its rank and the overlay falls apart into one island per rank. */
     gb_topology_ctx solo = {.ranks = 4, .host = NULL, .numa = NULL, .core = NULL};
-    t = make_ctx("locality:d=3,near=1", 100, 1, &solo);
+    t = gb_tc_make_ctx("locality:d=3,near=1", 100, 1, &solo);
     check_graph(t, 100, -1, 0);
     CU_ASSERT_EQUAL(t->connected, 0);
     CU_ASSERT_EQUAL(gb_topology_reachable(t, 0), 25);
@@ -813,7 +659,7 @@ static void test_locality_basic(void)
         numa16[r] = (r / 2) % 2;
     }
     gb_topology_ctx one = {.ranks = 16, .host = host16, .numa = numa16, .core = NULL};
-    t = make_ctx("locality:d=5,near=1", 16, 2, &one);
+    t = gb_tc_make_ctx("locality:d=5,near=1", 16, 2, &one);
     check_graph(t, 16, -1, -1);
     CU_ASSERT(t->min_degree >= 5);
     uint64_t missing = 0;
@@ -829,7 +675,7 @@ static void test_locality_basic(void)
     gb_topology_free(t);
 
     /* More ranks than nodes: ranks 3..7 hold nothing. */
-    t = make_ctx("locality:d=2,near=0.5", 3, 4,
+    t = gb_tc_make_ctx("locality:d=2,near=0.5", 3, 4,
                  &(gb_topology_ctx){.ranks = 8, .host = host8, .numa = numa8, .core = core8});
     check_graph(t, 3, 2, 1); /* K3 */
     gb_topology_free(t);
@@ -860,7 +706,7 @@ static void test_locality_near(void)
     /* near = 1: every pick is local and no class runs out (499, 500 and 1000 candidates
      * for 8 picks), so the classes get 4/7, 2/7, 1/7 of the picks and no edge leaves its
      * host. */
-    gb_topology *t = make_ctx("locality:d=8,near=1", n, 11, &ctx);
+    gb_topology *t = gb_tc_make_ctx("locality:d=8,near=1", n, 11, &ctx);
     check_graph(t, n, -1, 0); /* two hosts, no link between them */
     CU_ASSERT(t->min_degree >= 8);
     uint64_t c[4];
@@ -874,7 +720,7 @@ static void test_locality_near(void)
 
     /* Unknown NUMA nodes: classes 0 and 2 only, weights 4 : 1. */
     gb_topology_ctx nonuma = {.ranks = 8, .host = host8, .numa = NULL, .core = NULL};
-    t = make_ctx("locality:d=8,near=1", n, 11, &nonuma);
+    t = gb_tc_make_ctx("locality:d=8,near=1", n, 11, &nonuma);
     edge_classes(t, &nonuma, c);
     tot = (double)(c[0] + c[1] + c[2] + c[3]);
     CU_ASSERT_EQUAL(c[1], 0);
@@ -886,10 +732,10 @@ static void test_locality_near(void)
 static void test_locality_determinism(void)
 {
     gb_topology_ctx ctx = {.ranks = 8, .host = host8, .numa = numa8, .core = core8};
-    gb_topology *a = make_ctx("locality:d=6,near=0.6", 800, 42, &ctx);
-    gb_topology *b = make_ctx("locality:d=6,near=0.6", 800, 42, &ctx);
-    gb_topology *c = make_ctx("locality:d=6,near=0.6", 800, 43, &ctx);
-    gb_topology *d = make_ctx("locality:d=6,near=0.6", 800, 42, NULL);
+    gb_topology *a = gb_tc_make_ctx("locality:d=6,near=0.6", 800, 42, &ctx);
+    gb_topology *b = gb_tc_make_ctx("locality:d=6,near=0.6", 800, 42, &ctx);
+    gb_topology *c = gb_tc_make_ctx("locality:d=6,near=0.6", 800, 43, &ctx);
+    gb_topology *d = gb_tc_make_ctx("locality:d=6,near=0.6", 800, 42, NULL);
     check_graph(a, 800, -1, 1);
     CU_ASSERT(same_lists(a, b));
     CU_ASSERT(a->off[800] == b->off[800] &&
@@ -902,7 +748,7 @@ static void test_locality_determinism(void)
     memcpy(host_copy, host8, sizeof host_copy);
     memcpy(numa_copy, numa8, sizeof numa_copy);
     gb_topology_ctx mine = {.ranks = 8, .host = host_copy, .numa = numa_copy, .core = NULL};
-    gb_topology *e = make_ctx("locality:d=6,near=0.6", 800, 42, &mine);
+    gb_topology *e = gb_tc_make_ctx("locality:d=6,near=0.6", 800, 42, &mine);
     host_copy[0] = 1;
     numa_copy[0] = 1;
     CU_ASSERT(same_lists(a, e));
@@ -916,35 +762,34 @@ static void test_locality_determinism(void)
 static void test_locality_errors(void)
 {
     gb_topology_ctx ctx = {.ranks = 8, .host = host8, .numa = numa8, .core = core8};
-    expect_error_ctx("locality:near=1.5", 100, &ctx, GB_ERANGE, "near");
-    expect_error_ctx("locality:near=-0.1", 100, &ctx, GB_ERANGE, "near");
-    expect_error_ctx("locality:near=abc", 100, &ctx, GB_EINVAL, NULL);
-    expect_error_ctx("locality:d=100", 100, &ctx, GB_EINVAL, "d=100");
-    expect_error_ctx("locality:d=101", 100, &ctx, GB_EINVAL, "topology 'locality'");
-    expect_error_ctx("locality:d=0", 100, &ctx, GB_ERANGE, NULL);
-    expect_error("locality", 8, GB_EINVAL, "n=8"); /* default d = 8 needs n >= 9 */
-    expect_error("locality:d=1", 1, GB_EINVAL, NULL);
-    expect_error("locality", 0, GB_EINVAL, NULL);
-    expect_error("locality:k=3", 100, GB_ENOENT, NULL);
+    gb_tc_expect_error_ctx("locality:near=1.5", 100, &ctx, GB_ERANGE, "near");
+    gb_tc_expect_error_ctx("locality:near=-0.1", 100, &ctx, GB_ERANGE, "near");
+    gb_tc_expect_error_ctx("locality:near=abc", 100, &ctx, GB_EINVAL, NULL);
+    gb_tc_expect_error_ctx("locality:d=100", 100, &ctx, GB_EINVAL, "d=100");
+    gb_tc_expect_error_ctx("locality:d=101", 100, &ctx, GB_EINVAL, "topology 'locality'");
+    gb_tc_expect_error_ctx("locality:d=0", 100, &ctx, GB_ERANGE, NULL);
+    gb_tc_expect_error("locality", 8, GB_EINVAL, "n=8"); /* default d = 8 needs n >= 9 */
+    gb_tc_expect_error("locality:d=1", 1, GB_EINVAL, NULL);
+    gb_tc_expect_error("locality", 0, GB_EINVAL, NULL);
+    gb_tc_expect_error("locality:k=3", 100, GB_ENOENT, NULL);
 }
 
 int gb_test_register_topology_shapes(void)
 {
-    CU_pSuite s = CU_add_suite("topology_shapes", NULL, NULL);
-    if (s == NULL)
-        return CU_get_error();
-    if (CU_add_test(s, "registered", test_registered) == NULL ||
-        CU_add_test(s, "star", test_star) == NULL ||
-        CU_add_test(s, "path", test_path) == NULL ||
-        CU_add_test(s, "mesh dims", test_mesh_dims) == NULL ||
-        CU_add_test(s, "mesh automatic shape", test_mesh_auto) == NULL ||
-        CU_add_test(s, "tree", test_tree) == NULL ||
-        CU_add_test(s, "fat-tree", test_fat_tree) == NULL ||
-        CU_add_test(s, "dragonfly", test_dragonfly) == NULL ||
-        CU_add_test(s, "locality basics", test_locality_basic) == NULL ||
-        CU_add_test(s, "locality near and classes", test_locality_near) == NULL ||
-        CU_add_test(s, "locality determinism", test_locality_determinism) == NULL ||
-        CU_add_test(s, "locality errors", test_locality_errors) == NULL)
-        return CU_get_error();
-    return CUE_SUCCESS;
+    static const gb_tc_test tests[] = {
+        {"registered", test_registered},
+        {"star", test_star},
+        {"path", test_path},
+        {"mesh dims", test_mesh_dims},
+        {"mesh automatic shape", test_mesh_auto},
+        {"tree", test_tree},
+        {"fat-tree", test_fat_tree},
+        {"dragonfly", test_dragonfly},
+        {"locality basics", test_locality_basic},
+        {"locality near and classes", test_locality_near},
+        {"locality determinism", test_locality_determinism},
+        {"locality errors", test_locality_errors},
+        {NULL, NULL},
+    };
+    return gb_tc_add_suite("topology_shapes", NULL, NULL, tests);
 }

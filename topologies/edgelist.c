@@ -37,6 +37,7 @@
  * counting sort into CSR (8 bytes per node, 4 per arc), rows sorted ascending and freed of
  * repeats in place. Peak: 8 bytes per line + 8 per node + 4 per arc. */
 #include "gb_topology.h"
+#include "csr_build.h"
 #include "gb_topology_io.h"
 
 #include <errno.h>
@@ -253,27 +254,6 @@ static int read_file(el_reader *r, char *err)
     return rc;
 }
 
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-static void sort_row(gb_node_t *row, uint64_t len)
-{
-    if (len > 32) {
-        qsort(row, (size_t)len, sizeof *row, cmp_node);
-        return;
-    }
-    for (uint64_t i = 1; i < len; i++) { /* insertion sort: most rows are short */
-        gb_node_t x = row[i];
-        uint64_t j = i;
-        for (; j > 0 && row[j - 1] > x; j--)
-            row[j] = row[j - 1];
-        row[j] = x;
-    }
-}
-
 static const gb_param_desc file_params[] = {
     {.name = "path",
      .type = GB_PARAM_STRING,
@@ -361,23 +341,11 @@ static int file_create(const gb_params *params, uint64_t n, uint64_t seed,
     }
     free(r.edges);
     r.edges = NULL;
-    for (uint64_t u = n; u > 0; u--)
-        off[u] = off[u - 1];
-    off[0] = 0;
+    gb_csr_shift_back(off, n);
 
     /* Sorted rows make the instance independent of line order; repeats sit next to each
-     * other after sorting and are squeezed out in place (the write index never passes the
-     * read index). Old row ends are read before they are overwritten. */
-    uint64_t w = 0, start = 0;
-    for (uint64_t u = 0; u < n; u++) {
-        uint64_t end = off[u + 1];
-        sort_row(adj + start, end - start);
-        for (uint64_t i = start; i < end; i++)
-            if (i == start || adj[i] != adj[i - 1])
-                adj[w++] = adj[i];
-        off[u + 1] = w;
-        start = end;
-    }
+     * other after sorting and are squeezed out in place. */
+    uint64_t w = gb_csr_sort_dedup(off, adj, n);
     if (w < arcs && w > 0) {
         gb_node_t *shrunk = realloc(adj, (size_t)w * sizeof *adj);
         if (shrunk != NULL)

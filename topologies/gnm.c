@@ -31,96 +31,17 @@
  * p = 2 ln n / n, i.e. mean degree about 2 ln n, twice the connectivity threshold. */
 #include "gb_topology.h"
 #include "gb_rng.h"
+#include "csr_build.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define GNM_CHUNK_DRAWS (1u << 22)
 #define GNM_MAX_ATTEMPTS 64
-#define GNM_BATCH 64
-
-/* Also declared in gb_topology.h once registered; repeated here so that the file builds
- * on its own (a repeated extern declaration is harmless). */
-
-/* A random stream longer than one gb_rng stream: a fresh one, keyed by the chunk number in
- * the trial slot, takes over every GNM_CHUNK_DRAWS calls (each call draws one value, a
- * rejection in gb_rng_below rarely a second, far below the 2^25 a stream holds). */
-typedef struct gnm_stream {
-    gb_rng rng;
-    uint64_t seed;
-    uint32_t round, node, chunk, left;
-} gnm_stream;
-
-static void stream_init(gnm_stream *s, uint64_t seed, uint32_t round, uint32_t node)
-{
-    s->seed = seed;
-    s->round = round;
-    s->node = node;
-    s->chunk = 0;
-    s->left = GNM_CHUNK_DRAWS;
-    gb_rng_init(&s->rng, seed, 0, round, node, GB_RNG_TOPOLOGY);
-}
-
-static gb_rng *stream_rng(gnm_stream *s)
-{
-    if (s->left == 0) {
-        gb_rng_init(&s->rng, s->seed, ++s->chunk, s->round, s->node, GB_RNG_TOPOLOGY);
-        s->left = GNM_CHUNK_DRAWS;
-    }
-    s->left--;
-    return &s->rng;
-}
-
-/* The G(n, p') walk over pairs (v, w), 0 <= w < v < n (see gnp.c). */
-typedef struct gnm_walk {
-    gnm_stream s;
-    uint64_t n;
-    double inv_lq; /* 1 / log(1 - p') */
-    int every;     /* p' >= 1: every pair, no draws */
-    int none;      /* p' <= 0: no pair */
-    uint64_t v;    /* current row */
-    uint64_t c;    /* next candidate w in row v */
-} gnm_walk;
-
-static void walk_start(gnm_walk *g, uint64_t seed, uint32_t attempt, uint64_t n, double p)
-{
-    stream_init(&g->s, seed, attempt, 0);
-    g->n = n;
-    g->every = p >= 1.0;
-    g->none = p <= 0.0;
-    g->inv_lq = g->every || g->none ? 0.0 : 1.0 / log1p(-p);
-    g->v = 1;
-    g->c = 0;
-}
-
-static int walk_next(gnm_walk *g, gb_node_t *v, gb_node_t *w)
-{
-    if (g->none || g->v >= g->n)
-        return 0;
-    if (!g->every) {
-        /* 1 - r is exact (r is a multiple of 2^-53 in [0, 1)), so log() needs no log1p;
-         * with the reciprocal precomputed this costs half of log1p and a division. */
-        double r = gb_rng_uniform01(stream_rng(&g->s));
-        double skip = floor(log(1.0 - r) * g->inv_lq);
-        /* Fewer than 2^63 pairs are left, so a longer gap ends the walk; the clamp keeps
-         * the conversion defined and c + skip below 2^64. */
-        g->c += skip < 0x1p63 ? (uint64_t)skip : (uint64_t)1 << 63;
-    }
-    while (g->c >= g->v) { /* v only grows: O(n) in all */
-        g->c -= g->v;
-        if (++g->v >= g->n)
-            return 0;
-    }
-    *v = (gb_node_t)g->v;
-    *w = (gb_node_t)g->c;
-    g->c++;
-    return 1;
-}
 
 /* The edges of the graph, in walk order: the walk thinned by the ordinal list, or, for a
  * complement, every pair the thinned walk does not produce. */
 typedef struct gnm_edges {
-    gnm_walk walk;
+    gb_pair_walk walk;
     uint64_t seed, n;
     uint32_t attempt;
     double p;
@@ -136,7 +57,7 @@ typedef struct gnm_edges {
 
 static int sample_next(gnm_edges *e, gb_node_t *v, gb_node_t *w)
 {
-    while (walk_next(&e->walk, v, w)) {
+    while (gb_pair_walk_next(&e->walk, v, w)) {
         uint64_t ord = e->ord++;
         int marked = e->next_mark < e->nmark && e->mark[e->next_mark] == ord;
         if (marked)
@@ -149,7 +70,7 @@ static int sample_next(gnm_edges *e, gb_node_t *v, gb_node_t *w)
 
 static void edges_start(gnm_edges *e)
 {
-    walk_start(&e->walk, e->seed, e->attempt, e->n, e->p);
+    gb_pair_walk_start(&e->walk, e->seed, e->attempt, e->n, e->p);
     e->next_mark = 0;
     e->ord = 0;
     e->v = 1;
@@ -180,15 +101,12 @@ static int edges_next(gnm_edges *e, gb_node_t *v, gb_node_t *w)
     return 0;
 }
 
-/* Up to GNM_BATCH edges into bv/bw, prefetching hint[w] for each (the row data the caller
- * is about to update); returns how many, fewer only at the end. The far endpoint w is
- * spread over all earlier nodes, so each update is a cache and TLB miss; a batch issues
- * its misses together instead of one after another, which made the count and fill passes
- * about 2.5 times faster at n = 10^7. */
-static int edges_batch(gnm_edges *e, gb_node_t *bv, gb_node_t *bw, const uint64_t *hint)
+/* gb_csr_batch_fn over the edges of a gnm_edges. */
+static int edges_batch(void *src, gb_node_t *bv, gb_node_t *bw, const uint64_t *hint)
 {
+    gnm_edges *e = src;
     int k = 0;
-    while (k < GNM_BATCH && edges_next(e, &bv[k], &bw[k])) {
+    while (k < GB_CSR_BATCH && edges_next(e, &bv[k], &bw[k])) {
         __builtin_prefetch(&hint[bw[k]], 1);
         k++;
     }
@@ -206,12 +124,12 @@ static int cmp_u64(const void *pa, const void *pb)
  * probability at most 1/2, so few rounds are needed. */
 static void pick_subset(uint64_t *mark, size_t k, uint64_t K, uint64_t seed, uint32_t attempt)
 {
-    gnm_stream s;
-    stream_init(&s, seed, attempt, 1);
+    gb_csr_stream s;
+    gb_csr_stream_init(&s, seed, attempt, 1);
     size_t have = 0;
     while (have < k) {
         for (size_t i = have; i < k; i++)
-            mark[i] = gb_rng_below(stream_rng(&s), K);
+            mark[i] = gb_rng_below(gb_csr_stream_rng(&s), K);
         qsort(mark, k, sizeof *mark, cmp_u64);
         have = 0;
         for (size_t i = 0; i < k; i++)
@@ -282,8 +200,8 @@ static int gnm_create(const gb_params *params, uint64_t n, uint64_t seed,
         for (;;) {
             gb_node_t v, w;
             K = 0;
-            walk_start(&e.walk, seed, e.attempt, n, e.p);
-            while (walk_next(&e.walk, &v, &w))
+            gb_pair_walk_start(&e.walk, seed, e.attempt, n, e.p);
+            while (gb_pair_walk_next(&e.walk, &v, &w))
                 K++;
             if (K >= s)
                 break;
@@ -303,46 +221,17 @@ static int gnm_create(const gb_params *params, uint64_t n, uint64_t seed,
         e.mark = mark;
     }
 
-    /* Pass: degrees, counted in off[u + 1]. */
-    gb_node_t bv[GNM_BATCH], bw[GNM_BATCH];
-    uint64_t pv[GNM_BATCH], pw[GNM_BATCH];
-    uint64_t count = 0;
-    int k;
+    /* Pass: degrees, counted in off[u + 1], then turned into row starts. */
     edges_start(&e);
-    do {
-        k = edges_batch(&e, bv, bw, off + 1);
-        for (int i = 0; i < k; i++) {
-            off[bv[i] + 1]++;
-            off[bw[i] + 1]++;
-        }
-        count += (uint64_t)k;
-    } while (k == GNM_BATCH);
+    uint64_t count = gb_csr_count_pairs(off, n, edges_batch, &e);
     if (count != m) {
         rc = gb_seterr(err, GB_EFAIL, "topology 'gnm': internal error: %llu edges, wanted %llu",
                        (unsigned long long)count, (unsigned long long)m);
         goto fail;
     }
-    for (uint64_t u = 0; u < n; u++)
-        off[u + 1] += off[u];
-    /* Pass: fill, with off[u] as the cursor of row u. Positions are taken in walk order,
-     * so rows stay sorted; the slots in the far rows are prefetched before the batch
-     * writes them. */
+    /* Pass: fill in walk order, so rows stay sorted (csr_build.c). */
     edges_start(&e);
-    do {
-        k = edges_batch(&e, bv, bw, off);
-        for (int i = 0; i < k; i++) {
-            pv[i] = off[bv[i]]++;
-            pw[i] = off[bw[i]]++;
-            __builtin_prefetch(&adj[pw[i]], 1);
-        }
-        for (int i = 0; i < k; i++) {
-            adj[pv[i]] = bw[i];
-            adj[pw[i]] = bv[i];
-        }
-    } while (k == GNM_BATCH);
-    for (uint64_t u = n; u > 0; u--)
-        off[u] = off[u - 1];
-    off[0] = 0;
+    gb_csr_fill_pairs(off, adj, n, edges_batch, &e);
     free(mark);
 
     rc = gb_topology_csr_init(t, &gb_topology_gnm, n, off, adj);

@@ -18,113 +18,17 @@
  * Determinism: the walk draws from gb_rng(seed, trial = chunk, round 0, node 0,
  * GB_RNG_TOPOLOGY), moving to the next chunk every 2^22 draws so that no stream is drawn
  * past GB_RNG_MAX_DRAWS. The result depends only on (n, p, seed) and libm's log and
- * log1p, so every rank of one run builds the same graph.
+ * log1p, so every rank of one run builds the same graph. The stream, the walk and both
+ * passes live in csr_build.c, shared with gnm.c.
  *
  * Default p: 2 ln n / n, twice the connectivity threshold ln n / n, so that the default
  * graph (mean degree about 2 ln n) is connected with probability about 1 - 1/n. */
 #include "gb_topology.h"
 #include "gb_rng.h"
+#include "csr_build.h"
 
 #include <math.h>
 #include <stdlib.h>
-
-#define GNP_CHUNK_DRAWS (1u << 22)
-#define GNP_BATCH 64
-
-/* Also declared in gb_topology.h once registered; repeated here so that the file builds
- * on its own (a repeated extern declaration is harmless). */
-
-/* A random stream longer than one gb_rng stream: a fresh one, keyed by the chunk number in
- * the trial slot, takes over every GNP_CHUNK_DRAWS calls (each call draws one value, a
- * rejection in gb_rng_below rarely a second, far below the 2^25 a stream holds). */
-typedef struct gnp_stream {
-    gb_rng rng;
-    uint64_t seed;
-    uint32_t round, node, chunk, left;
-} gnp_stream;
-
-static void stream_init(gnp_stream *s, uint64_t seed, uint32_t round, uint32_t node)
-{
-    s->seed = seed;
-    s->round = round;
-    s->node = node;
-    s->chunk = 0;
-    s->left = GNP_CHUNK_DRAWS;
-    gb_rng_init(&s->rng, seed, 0, round, node, GB_RNG_TOPOLOGY);
-}
-
-static double stream_uniform01(gnp_stream *s)
-{
-    if (s->left == 0) {
-        gb_rng_init(&s->rng, s->seed, ++s->chunk, s->round, s->node, GB_RNG_TOPOLOGY);
-        s->left = GNP_CHUNK_DRAWS;
-    }
-    s->left--;
-    return gb_rng_uniform01(&s->rng);
-}
-
-/* The walk over pairs (v, w), 0 <= w < v < n, in the order described above. */
-typedef struct gnp_walk {
-    gnp_stream s;
-    uint64_t n;
-    double inv_lq; /* 1 / log(1 - p) */
-    int every;     /* p == 1: every pair, no draws */
-    int none;      /* p == 0: no pair */
-    uint64_t v;    /* current row */
-    uint64_t c;    /* next candidate w in row v */
-} gnp_walk;
-
-static void walk_start(gnp_walk *g, uint64_t seed, uint64_t n, double p)
-{
-    stream_init(&g->s, seed, 0, 0);
-    g->n = n;
-    g->every = p >= 1.0;
-    g->none = p <= 0.0;
-    g->inv_lq = g->every || g->none ? 0.0 : 1.0 / log1p(-p);
-    g->v = 1;
-    g->c = 0;
-}
-
-/* Next edge (v, w) with w < v: 1, or 0 when the walk is over. */
-static int walk_next(gnp_walk *g, gb_node_t *v, gb_node_t *w)
-{
-    if (g->none || g->v >= g->n)
-        return 0;
-    if (!g->every) {
-        /* 1 - r is exact (r is a multiple of 2^-53 in [0, 1)), so log() needs no log1p;
-         * with the reciprocal precomputed this costs half of log1p and a division. */
-        double r = stream_uniform01(&g->s);
-        double skip = floor(log(1.0 - r) * g->inv_lq);
-        /* At most n(n-1)/2 < 2^63 pairs are left, so a longer gap ends the walk; the
-         * clamp keeps the conversion defined and c + skip below 2^64. */
-        g->c += skip < 0x1p63 ? (uint64_t)skip : (uint64_t)1 << 63;
-    }
-    /* Carry the candidate into later rows; v only grows, so this costs O(n) in all. */
-    while (g->c >= g->v) {
-        g->c -= g->v;
-        if (++g->v >= g->n)
-            return 0;
-    }
-    *v = (gb_node_t)g->v;
-    *w = (gb_node_t)g->c;
-    g->c++;
-    return 1;
-}
-
-/* Up to GNP_BATCH edges of the walk into bv/bw, prefetching hint[w] for each (the row
- * data the caller is about to update); returns how many, fewer only at the end.
- * The far endpoint w is spread over all earlier nodes, so each update is a cache and TLB
- * miss; a batch issues its misses together instead of one after another, which made the
- * count and fill passes about 2.5 times faster at n = 10^7. */
-static int walk_batch(gnp_walk *g, gb_node_t *bv, gb_node_t *bw, const uint64_t *hint)
-{
-    int k = 0;
-    while (k < GNP_BATCH && walk_next(g, &bv[k], &bw[k])) {
-        __builtin_prefetch(&hint[bw[k]], 1);
-        k++;
-    }
-    return k;
-}
 
 static const gb_param_desc gnp_params[] = {
     {.name = "p",
@@ -158,21 +62,10 @@ static int gnp_create(const gb_params *params, uint64_t n, uint64_t seed,
     if (off == NULL)
         goto nomem;
 
-    /* Pass 1: degrees, counted in off[u + 1]. */
-    gnp_walk g;
-    gb_node_t bv[GNP_BATCH], bw[GNP_BATCH];
-    uint64_t pv[GNP_BATCH], pw[GNP_BATCH];
-    int k;
-    walk_start(&g, seed, n, p);
-    do {
-        k = walk_batch(&g, bv, bw, off + 1);
-        for (int i = 0; i < k; i++) {
-            off[bv[i] + 1]++;
-            off[bw[i] + 1]++;
-        }
-    } while (k == GNP_BATCH);
-    for (uint64_t u = 0; u < n; u++)
-        off[u + 1] += off[u];
+    /* Pass 1: degrees, counted in off[u + 1], then turned into row starts. */
+    gb_pair_walk g;
+    gb_pair_walk_start(&g, seed, 0, n, p);
+    gb_csr_count_pairs(off, n, gb_pair_walk_batch, &g);
     if (off[n] > SIZE_MAX / sizeof *adj)
         goto nomem;
     adj = malloc((size_t)(off[n] > 0 ? off[n] : 1) * sizeof *adj);
@@ -180,26 +73,10 @@ static int gnp_create(const gb_params *params, uint64_t n, uint64_t seed,
     if (adj == NULL || t == NULL)
         goto nomem;
 
-    /* Pass 2: the same walk again, writing both directions with off[u] as the cursor of
-     * row u; afterwards off[u] holds the end of row u, i.e. the start of row u + 1.
-     * Positions are taken in walk order, so rows stay sorted; the slots in the far rows
-     * are prefetched before the batch writes them. */
-    walk_start(&g, seed, n, p);
-    do {
-        k = walk_batch(&g, bv, bw, off);
-        for (int i = 0; i < k; i++) {
-            pv[i] = off[bv[i]]++;
-            pw[i] = off[bw[i]]++;
-            __builtin_prefetch(&adj[pw[i]], 1);
-        }
-        for (int i = 0; i < k; i++) {
-            adj[pv[i]] = bw[i];
-            adj[pw[i]] = bv[i];
-        }
-    } while (k == GNP_BATCH);
-    for (uint64_t u = n; u > 0; u--)
-        off[u] = off[u - 1];
-    off[0] = 0;
+    /* Pass 2: the same walk again, writing both directions in walk order, so rows stay
+     * sorted (csr_build.c). */
+    gb_pair_walk_start(&g, seed, 0, n, p);
+    gb_csr_fill_pairs(off, adj, n, gb_pair_walk_batch, &g);
 
     rc = gb_topology_csr_init(t, &gb_topology_gnp, n, off, adj);
     if (rc < 0) {

@@ -43,6 +43,7 @@
  * (8*n*d) at the peak; the result keeps at most the latter plus 8*(n+1) offsets. */
 #include "gb_topology.h"
 #include "gb_rng.h"
+#include "csr_build.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -293,27 +294,6 @@ static void pick_row(const loc_place *pl, uint64_t u, uint32_t d, double near, u
     }
 }
 
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-static void sort_row(gb_node_t *row, uint64_t len)
-{
-    if (len > 32) {
-        qsort(row, (size_t)len, sizeof *row, cmp_node);
-        return;
-    }
-    for (uint64_t i = 1; i < len; i++) { /* insertion sort: rows are short */
-        gb_node_t x = row[i];
-        uint64_t j = i;
-        for (; j > 0 && row[j - 1] > x; j--)
-            row[j] = row[j - 1];
-        row[j] = x;
-    }
-}
-
 static const gb_param_desc loc_params[] = {
     {.name = "d",
      .type = GB_PARAM_INT,
@@ -353,7 +333,7 @@ static int loc_create(const gb_params *params, uint64_t n, uint64_t seed,
     loc_place pl;
     gb_node_t *picks = NULL, *adj = NULL;
     uint32_t *stamp = NULL;
-    uint64_t *off = NULL, *cur = NULL;
+    uint64_t *off = NULL;
     gb_topology *t = NULL;
     if (place_init(&pl, n, ctx) < 0)
         return gb_seterr(err, GB_ENOMEM, "topology 'locality': out of memory for %d ranks",
@@ -371,40 +351,14 @@ static int loc_create(const gb_params *params, uint64_t n, uint64_t seed,
 
     /* Two-way adjacency with repeats (u picked v and v picked u), then sorted rows with the
      * repeats squeezed out in place. off[u+1] first counts u's entries. */
-    for (uint64_t u = 0; u < n; u++) {
-        off[u + 1] += d;
-        for (uint64_t i = 0; i < d; i++)
-            off[(uint64_t)picks[u * d + i] + 1]++;
-    }
-    for (uint64_t u = 0; u < n; u++)
-        off[u + 1] += off[u];
+    gb_csr_count_rows(off, n, picks, d);
     adj = malloc((size_t)off[n] * sizeof *adj);
-    cur = malloc((size_t)n * sizeof *cur);
-    if (adj == NULL || cur == NULL)
+    if (adj == NULL)
         goto nomem;
-    memcpy(cur, off, (size_t)n * sizeof *cur);
-    for (uint64_t u = 0; u < n; u++) {
-        for (uint64_t i = 0; i < d; i++) {
-            gb_node_t v = picks[u * d + i];
-            adj[cur[u]++] = v;
-            adj[cur[v]++] = (gb_node_t)u;
-        }
-    }
+    gb_csr_fill_rows(off, adj, n, picks, d);
     free(picks);
     picks = NULL;
-    free(cur);
-    cur = NULL;
-    uint64_t w = 0, start = 0;
-    for (uint64_t u = 0; u < n; u++) {
-        uint64_t end = off[u + 1];
-        sort_row(adj + start, end - start);
-        uint64_t row = w;
-        for (uint64_t i = start; i < end; i++)
-            if (w == row || adj[w - 1] != adj[i])
-                adj[w++] = adj[i];
-        start = end;
-        off[u + 1] = w;
-    }
+    uint64_t w = gb_csr_sort_dedup(off, adj, n);
     gb_node_t *shrunk = realloc(adj, (size_t)w * sizeof *adj);
     if (shrunk != NULL)
         adj = shrunk;
@@ -432,7 +386,6 @@ fail:
     free(picks);
     free(stamp);
     free(off);
-    free(cur);
     free(adj);
     place_free(&pl);
     return rc;

@@ -4,8 +4,8 @@
  * Parameters are the torus's: dims=AxB[xC] gives the sides (their product must be n), or,
  * without dims, d=2 or d=3 asks for the most nearly square or cubic shape: the
  * factorisation of n into d sides >= 2 with the smallest largest side, ties broken by the
- * smallest spread, sides ascending (the rule torus.c uses, so that "torus" and "mesh" of
- * the same n have the same shape). The automatic shape never uses a side of 1: a "2D mesh"
+ * smallest spread, sides ascending (grid.c, shared with torus.c, so that "torus" and "mesh"
+ * of the same n have the same shape). The automatic shape never uses a side of 1: a "2D mesh"
  * of a prime n would silently be a path, so that case is an error that suggests dims.
  *
  * Unlike the torus, explicit sides of 1 are allowed here (dims=1x8 is a path of 8 nodes):
@@ -20,13 +20,13 @@
  * >= 3. Neighbour order: per dimension in turn, -1 then +1 (each where it exists).
  * The graph is implicit: nothing but the shape is stored. */
 #include "gb_topology.h"
+#include "grid.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* Instances point back at the ops struct defined at the end of this file. */
 
-#define MESH_MAXDIM 3
+#define MESH_MAXDIM GB_GRID_MAXDIM
 
 typedef struct mesh_topology {
     gb_topology base; /* first, so a gb_topology pointer is also a mesh_topology pointer */
@@ -71,107 +71,9 @@ static void mesh_destroy(gb_topology *t)
     free(t);
 }
 
-/* Parses "A[xB[xC]]" into side[]; 0 or GB_EINVAL with err. Only digits and 'x' are taken,
- * so signs, spaces and empty sides are rejected rather than read as something else. */
-static int parse_dims(const char *s, uint64_t n, uint64_t side[MESH_MAXDIM], int *ndim,
-                      char *err)
-{
-    int count = 0;
-    const char *p = s;
-    for (;;) {
-        if (count == MESH_MAXDIM)
-            return gb_seterr(err, GB_EINVAL, "topology 'mesh': dims='%s' has more than %d sides",
-                             s, MESH_MAXDIM);
-        uint64_t v = 0;
-        const char *start = p;
-        while (*p >= '0' && *p <= '9') {
-            v = v * 10 + (uint64_t)(*p - '0');
-            if (v > GB_NODE_MAX)
-                return gb_seterr(err, GB_EINVAL, "topology 'mesh': dims='%s' has a side "
-                                 "larger than %llu", s, (unsigned long long)GB_NODE_MAX);
-            p++;
-        }
-        if (p == start || (*p != 'x' && *p != '\0'))
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'mesh': dims='%s' is not of the form A, AxB or AxBxC", s);
-        if (v < 1)
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'mesh': dims='%s' has a side of 0; every side must be "
-                             "at least 1", s);
-        side[count++] = v;
-        if (*p == '\0')
-            break;
-        p++;
-    }
-    /* Multiply with an overflow guard: once the running product would pass n the answer
-     * is "no", so stop before it can wrap. */
-    uint64_t prod = 1;
-    for (int i = 0; i < count; i++) {
-        if (prod > n / side[i]) {
-            prod = 0;
-            break;
-        }
-        prod *= side[i];
-    }
-    if (prod != n)
-        return gb_seterr(err, GB_EINVAL, "topology 'mesh': dims='%s' does not multiply to n=%llu",
-                         s, (unsigned long long)n);
-    *ndim = count;
-    return GB_OK;
-}
-
-/* Largest divisor of m that lies in [lo, floor(sqrt(m))], or 0 if there is none. */
-static uint64_t largest_divisor_upto_sqrt(uint64_t m, uint64_t lo)
-{
-    uint64_t r = 1;
-    while ((r + 1) * (r + 1) <= m)
-        r++;
-    for (uint64_t a = r; a >= lo && a >= 1; a--)
-        if (m % a == 0)
-            return a;
-    return 0;
-}
-
-/* Most balanced factorisation of n into d sides >= 2, ascending; 0 or GB_EINVAL. The same
- * rule as torus.c's factorise(), kept here so that this file stands alone. */
-static int factorise(uint64_t n, int d, uint64_t side[MESH_MAXDIM], char *err)
-{
-    if (d == 2) {
-        uint64_t a = largest_divisor_upto_sqrt(n, 2);
-        if (a == 0)
-            goto none;
-        side[0] = a;
-        side[1] = n / a;
-        return GB_OK;
-    }
-    /* d == 3: for each smallest side a <= cbrt(n), the best split of n/a into b <= c with
-     * b >= a is the largest divisor of n/a not above its square root. Keep the triple with
-     * the smallest largest side, then the smallest spread. */
-    uint64_t best[3] = {0, 0, 0};
-    for (uint64_t a = 2; a * a * a <= n; a++) {
-        if (n % a != 0)
-            continue;
-        uint64_t m = n / a;
-        uint64_t b = largest_divisor_upto_sqrt(m, a);
-        if (b == 0)
-            continue;
-        uint64_t c = m / b;
-        if (best[0] == 0 || c < best[2] || (c == best[2] && c - a < best[2] - best[0])) {
-            best[0] = a;
-            best[1] = b;
-            best[2] = c;
-        }
-    }
-    if (best[0] == 0)
-        goto none;
-    memcpy(side, best, sizeof best);
-    return GB_OK;
-none:
-    return gb_seterr(err, GB_EINVAL,
-                     "topology 'mesh': n=%llu has no factorisation into %d sides >= 2; "
-                     "give dims (sides of 1 are allowed there)",
-                     (unsigned long long)n, d);
-}
+/* The shape rules of this generator for grid.c. */
+static const gb_grid_rules mesh_grid = {.name = "mesh", .min_side = 1, .forms = "A, AxB or AxBxC",
+    .hint2 = " (sides of 1 are allowed there)", .hint3 = " (sides of 1 are allowed there)"};
 
 static const gb_param_desc mesh_params[] = {
     {.name = "dims",
@@ -200,27 +102,10 @@ static int mesh_create(const gb_params *params, uint64_t n, uint64_t seed,
         return gb_seterr(err, GB_EINVAL, "topology 'mesh': needs at least 2 nodes, got n=%llu",
                          (unsigned long long)n);
     uint64_t side[MESH_MAXDIM] = {0};
-    int ndim = 0, rc;
-    int64_t d = gb_params_int(params, "d");
-    if (gb_params_has(params, "dims")) {
-        rc = parse_dims(gb_params_str(params, "dims"), n, side, &ndim, err);
-        if (rc < 0)
-            return rc;
-        /* An explicit d that disagrees with dims is a mistake worth reporting rather than
-         * silently ignoring one of the two. */
-        if (gb_params_given(params, "d") && d != ndim)
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'mesh': d=%lld disagrees with dims='%s' (%d sides)",
-                             (long long)d, gb_params_str(params, "dims"), ndim);
-    } else {
-        if (d < 2 || d > MESH_MAXDIM)
-            return gb_seterr(err, GB_ERANGE, "topology 'mesh': d=%lld is out of range [2, 3]",
-                             (long long)d);
-        ndim = (int)d;
-        rc = factorise(n, ndim, side, err);
-        if (rc < 0)
-            return rc;
-    }
+    int ndim = 0;
+    int rc = gb_grid_shape(&mesh_grid, params, n, side, &ndim, err);
+    if (rc < 0)
+        return rc;
 
     mesh_topology *m = calloc(1, sizeof *m);
     if (m == NULL)

@@ -26,33 +26,13 @@
  * GB_RNG_MAX_DRAWS. The graph depends only on (n, m, seed). */
 #include "gb_topology.h"
 #include "gb_rng.h"
+#include "csr_build.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define BA_CHUNK_DRAWS (1u << 22)
-
-/* Also declared in gb_topology.h once registered; repeated here so that the file builds
- * on its own (a repeated extern declaration is harmless). */
-
-typedef struct ba_stream {
-    gb_rng rng;
-    uint64_t seed;
-    uint32_t chunk, left;
-} ba_stream;
-
-/* One gb_rng call per stream_rng(): a fresh stream keyed by the chunk number in the trial
- * slot takes over every BA_CHUNK_DRAWS calls, well inside the 2^25 values a stream holds
- * even counting gb_rng_below's rare rejections. */
-static gb_rng *stream_rng(ba_stream *s)
-{
-    if (s->left == 0) {
-        gb_rng_init(&s->rng, s->seed, s->chunk++, 0, 0, GB_RNG_TOPOLOGY);
-        s->left = BA_CHUNK_DRAWS;
-    }
-    s->left--;
-    return &s->rng;
-}
+/* Draws come from one gb_csr_stream (csr_build.h): round 0, node 0, a new chunk every
+ * GB_CSR_CHUNK_DRAWS calls. */
 
 static int cmp_node(const void *pa, const void *pb)
 {
@@ -117,13 +97,14 @@ static int ba_create(const gb_params *params, uint64_t n, uint64_t seed,
     if (target == NULL || stamp == NULL)
         goto nomem;
 
-    ba_stream s = {.seed = seed};
+    gb_csr_stream s;
+    gb_csr_stream_init(&s, seed, 0, 0);
     for (uint64_t src = m + 1; src < n; src++) {
         gb_node_t *tg = target + (src - m - 1) * m;
         uint64_t blocks = src - m; /* star + earlier new nodes, 2m list entries each */
         uint64_t len = blocks * 2 * m;
         for (uint32_t i = 0; i < m;) {
-            uint64_t pos = gb_rng_below(stream_rng(&s), len);
+            uint64_t pos = gb_rng_below(gb_csr_stream_rng(&s), len);
             uint64_t b = pos / (2 * (uint64_t)m), o = pos % (2 * (uint64_t)m);
             gb_node_t x;
             if (b == 0) /* the star: [0 x m, 1 .. m] */

@@ -22,33 +22,13 @@
  * no stream passes GB_RNG_MAX_DRAWS. The graph depends only on (n, k, beta, seed). */
 #include "gb_topology.h"
 #include "gb_rng.h"
+#include "csr_build.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define SW_CHUNK_DRAWS (1u << 22)
-
-/* Also declared in gb_topology.h once registered; repeated here so that the file builds
- * on its own (a repeated extern declaration is harmless). */
-
-typedef struct sw_stream {
-    gb_rng rng;
-    uint64_t seed;
-    uint32_t chunk, left;
-} sw_stream;
-
-/* One gb_rng call per stream_rng(): a fresh stream keyed by the chunk number in the trial
- * slot takes over every SW_CHUNK_DRAWS calls, well inside the 2^25 values a stream holds
- * even counting gb_rng_below's rare rejections. */
-static gb_rng *stream_rng(sw_stream *s)
-{
-    if (s->left == 0) {
-        gb_rng_init(&s->rng, s->seed, s->chunk++, 0, 0, GB_RNG_TOPOLOGY);
-        s->left = SW_CHUNK_DRAWS;
-    }
-    s->left--;
-    return &s->rng;
-}
+/* Draws come from one gb_csr_stream (csr_build.h): round 0, node 0, a new chunk every
+ * GB_CSR_CHUNK_DRAWS calls. */
 
 static int adjacent(const gb_node_t *target, uint32_t k, gb_node_t u, gb_node_t w)
 {
@@ -57,27 +37,6 @@ static int adjacent(const gb_node_t *target, uint32_t k, gb_node_t u, gb_node_t 
         if (a[i] == w || b[i] == u)
             return 1;
     return 0;
-}
-
-static int cmp_node(const void *pa, const void *pb)
-{
-    gb_node_t a = *(const gb_node_t *)pa, b = *(const gb_node_t *)pb;
-    return (a > b) - (a < b);
-}
-
-static void sort_row(gb_node_t *row, uint64_t len)
-{
-    if (len > 32) {
-        qsort(row, (size_t)len, sizeof *row, cmp_node);
-        return;
-    }
-    for (uint64_t i = 1; i < len; i++) { /* insertion sort: rows are short */
-        gb_node_t x = row[i];
-        uint64_t j = i;
-        for (; j > 0 && row[j - 1] > x; j--)
-            row[j] = row[j - 1];
-        row[j] = x;
-    }
 }
 
 static const gb_param_desc sw_params[] = {
@@ -139,11 +98,12 @@ static int sw_create(const gb_params *params, uint64_t n, uint64_t seed,
     }
 
     if (beta > 0.0) {
-        sw_stream s = {.seed = seed};
+        gb_csr_stream s;
+        gb_csr_stream_init(&s, seed, 0, 0);
         for (uint32_t j = 1; j <= k; j++) {
             for (uint64_t uu = 0; uu < n; uu++) {
                 gb_node_t u = (gb_node_t)uu;
-                if (!(gb_rng_uniform01(stream_rng(&s)) < beta))
+                if (!(gb_rng_uniform01(gb_csr_stream_rng(&s)) < beta))
                     continue;
                 /* A node adjacent to all others has nowhere to go (networkx's degree
                  * check); otherwise rejection finds a non-neighbour. */
@@ -151,7 +111,7 @@ static int sw_create(const gb_params *params, uint64_t n, uint64_t seed,
                     continue;
                 gb_node_t w;
                 do
-                    w = (gb_node_t)gb_rng_below(stream_rng(&s), n);
+                    w = (gb_node_t)gb_rng_below(gb_csr_stream_rng(&s), n);
                 while (w == u || adjacent(target, k, u, w));
                 gb_node_t *slot = &target[uu * k + j - 1];
                 indeg[*slot]--;
@@ -172,21 +132,11 @@ static int sw_create(const gb_params *params, uint64_t n, uint64_t seed,
         off[u + 1] = off[u] + k + indeg[u];
     free(indeg);
     indeg = NULL;
-    /* off[u] is the cursor of row u while filling, then is shifted back. */
-    for (uint64_t u = 0; u < n; u++) {
-        for (uint32_t i = 0; i < k; i++) {
-            gb_node_t w = target[u * k + i];
-            adj[off[u]++] = w;
-            adj[off[w]++] = (gb_node_t)u;
-        }
-    }
+    gb_csr_fill_rows(off, adj, n, target, k);
     free(target);
     target = NULL;
-    for (uint64_t u = n; u > 0; u--)
-        off[u] = off[u - 1];
-    off[0] = 0;
     for (uint64_t u = 0; u < n; u++)
-        sort_row(adj + off[u], off[u + 1] - off[u]);
+        gb_csr_sort_row(adj + off[u], off[u + 1] - off[u]);
 
     rc = gb_topology_csr_init(t, &gb_topology_small_world, n, off, adj);
     if (rc < 0) {

@@ -2,9 +2,9 @@
  *
  * The sides come from dims=AxB[xC] (their product must be n) or, without dims, from the
  * most nearly square (d=2) or cubic (d=3) factorisation of n: the one with the smallest
- * largest side, ties broken by the smallest spread, sides listed in ascending order. A
- * balanced shape keeps the diameter (sum of side/2) small, which is what a "2D/3D torus"
- * of n nodes is usually meant to be.
+ * largest side, ties broken by the smallest spread, sides listed in ascending order (see
+ * grid.c, shared with mesh.c). A balanced shape keeps the diameter (sum of side/2) small,
+ * which is what a "2D/3D torus" of n nodes is usually meant to be.
  *
  * Node ids are row-major like a C array: for dims=AxBxC node (x0, x1, x2) has id
  * (x0*B + x1)*C + x2, so the last dimension is contiguous.
@@ -15,12 +15,11 @@
  * order is, per dimension in turn, -1 then +1 (only +1 for a side of 2). The graph is
  * implicit: nothing but the shape is stored. */
 #include "gb_topology.h"
+#include "grid.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#define TORUS_MAXDIM 3
+#define TORUS_MAXDIM GB_GRID_MAXDIM
 
 typedef struct torus_topology {
     gb_topology base; /* first, so a gb_topology pointer is also a torus_topology pointer */
@@ -55,109 +54,9 @@ static void torus_destroy(gb_topology *t)
     free(t);
 }
 
-/* Parses "AxB[xC]" into side[]; 0 or GB_EINVAL with err. Only digits and 'x' are taken,
- * so signs, spaces and empty sides are rejected rather than read as something else. */
-static int parse_dims(const char *s, uint64_t n, uint64_t side[TORUS_MAXDIM], int *ndim,
-                      char *err)
-{
-    int count = 0;
-    const char *p = s;
-    for (;;) {
-        if (count == TORUS_MAXDIM)
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'torus': dims='%s' has more than %d sides", s,
-                             TORUS_MAXDIM);
-        uint64_t v = 0;
-        const char *start = p;
-        while (*p >= '0' && *p <= '9') {
-            v = v * 10 + (uint64_t)(*p - '0');
-            if (v > GB_NODE_MAX)
-                return gb_seterr(err, GB_EINVAL, "topology 'torus': dims='%s' has a side "
-                                 "larger than %llu", s, (unsigned long long)GB_NODE_MAX);
-            p++;
-        }
-        if (p == start || (*p != 'x' && *p != '\0'))
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'torus': dims='%s' is not of the form AxB or AxBxC", s);
-        if (v < 2)
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'torus': dims='%s' has a side of %llu; every side "
-                             "must be at least 2", s, (unsigned long long)v);
-        side[count++] = v;
-        if (*p == '\0')
-            break;
-        p++;
-    }
-    /* Multiply with an overflow guard: once the running product would pass n the answer
-     * is "no", so stop before it can wrap. */
-    uint64_t prod = 1;
-    for (int i = 0; i < count; i++) {
-        if (prod > n / side[i]) {
-            prod = 0;
-            break;
-        }
-        prod *= side[i];
-    }
-    if (prod != n)
-        return gb_seterr(err, GB_EINVAL,
-                         "topology 'torus': dims='%s' does not multiply to n=%llu", s,
-                         (unsigned long long)n);
-    *ndim = count;
-    return GB_OK;
-}
-
-/* Largest divisor of m that lies in [lo, floor(sqrt(m))], or 0 if there is none. */
-static uint64_t largest_divisor_upto_sqrt(uint64_t m, uint64_t lo)
-{
-    uint64_t r = 1;
-    while ((r + 1) * (r + 1) <= m)
-        r++;
-    for (uint64_t a = r; a >= lo && a >= 1; a--)
-        if (m % a == 0)
-            return a;
-    return 0;
-}
-
-/* Most balanced factorisation of n into d sides >= 2, ascending; 0 or GB_EINVAL. */
-static int factorise(uint64_t n, int d, uint64_t side[TORUS_MAXDIM], char *err)
-{
-    if (d == 2) {
-        uint64_t a = largest_divisor_upto_sqrt(n, 2);
-        if (a == 0)
-            goto none;
-        side[0] = a;
-        side[1] = n / a;
-        return GB_OK;
-    }
-    /* d == 3: try every smallest side a <= cbrt(n); for each, the best split of n/a into
-     * b <= c with b >= a is the largest divisor of n/a not above its square root. Keep
-     * the triple with the smallest largest side, then the smallest spread. n < 2^32 keeps
-     * this to at most ~1600 * 65536 steps, and in practice far fewer. */
-    uint64_t best[3] = {0, 0, 0};
-    for (uint64_t a = 2; a * a * a <= n; a++) {
-        if (n % a != 0)
-            continue;
-        uint64_t m = n / a;
-        uint64_t b = largest_divisor_upto_sqrt(m, a);
-        if (b == 0)
-            continue;
-        uint64_t c = m / b;
-        if (best[0] == 0 || c < best[2] || (c == best[2] && c - a < best[2] - best[0])) {
-            best[0] = a;
-            best[1] = b;
-            best[2] = c;
-        }
-    }
-    if (best[0] == 0)
-        goto none;
-    memcpy(side, best, sizeof best);
-    return GB_OK;
-none:
-    return gb_seterr(err, GB_EINVAL,
-                     "topology 'torus': n=%llu has no factorisation into %d sides >= 2; "
-                     "give dims=AxB%s",
-                     (unsigned long long)n, d, d == 3 ? "xC" : "");
-}
+/* The shape rules of this generator for grid.c. */
+static const gb_grid_rules torus_grid = {.name = "torus", .min_side = 2, .forms = "AxB or AxBxC",
+    .hint2 = "=AxB", .hint3 = "=AxBxC"};
 
 static const gb_param_desc torus_params[] = {
     {.name = "dims",
@@ -185,27 +84,10 @@ static int torus_create(const gb_params *params, uint64_t n, uint64_t seed,
         return gb_seterr(err, GB_ERANGE, "topology 'torus': n=%llu exceeds %llu nodes",
                          (unsigned long long)n, (unsigned long long)GB_NODE_MAX);
     uint64_t side[TORUS_MAXDIM] = {0};
-    int ndim = 0, rc;
-    int64_t d = gb_params_int(params, "d");
-    if (gb_params_has(params, "dims")) {
-        rc = parse_dims(gb_params_str(params, "dims"), n, side, &ndim, err);
-        if (rc < 0)
-            return rc;
-        /* An explicit d that disagrees with dims is a mistake worth reporting rather than
-         * silently ignoring one of the two. */
-        if (gb_params_given(params, "d") && d != ndim)
-            return gb_seterr(err, GB_EINVAL,
-                             "topology 'torus': d=%lld disagrees with dims='%s' (%d sides)",
-                             (long long)d, gb_params_str(params, "dims"), ndim);
-    } else {
-        if (d < 2 || d > TORUS_MAXDIM)
-            return gb_seterr(err, GB_ERANGE, "topology 'torus': d=%lld is out of range [2, 3]",
-                             (long long)d);
-        ndim = (int)d;
-        rc = factorise(n, ndim, side, err);
-        if (rc < 0)
-            return rc;
-    }
+    int ndim = 0;
+    int rc = gb_grid_shape(&torus_grid, params, n, side, &ndim, err);
+    if (rc < 0)
+        return rc;
 
     torus_topology *tt = calloc(1, sizeof *tt);
     if (tt == NULL)
