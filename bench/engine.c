@@ -53,6 +53,18 @@ struct gb_engine {
     size_t series_cap;
     gb_node_t reach_src;
     uint64_t reach;
+    /* fault layer (faults.h); fl == NULL: no faults */
+    const gb_faults *fl;
+    uint32_t trial;
+    uint64_t dropped;          /* messages dropped on this rank, this trial */
+    uint8_t *crash_bits, *slow_bits; /* node sets of this trial, n bits each */
+    uint64_t crash_k;          /* nodes in crash_bits */
+    gb_node_t *crash_local;    /* local crashed nodes of this trial */
+    uint32_t crash_nlocal;
+    int crash_now;             /* crashed nodes are down in this round */
+    gb_node_t trig_src;        /* contact message being delivered (names its replies) */
+    uint16_t trig_seq;
+    uint32_t trig_replies;
 };
 
 void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count)
@@ -74,11 +86,31 @@ int gb_block_owner(uint64_t n, int p, gb_node_t node)
 static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
 {
     e->received++;
-    if (phase == 0)
+    if (phase == 0) {
+        e->trig_src = m->src;
+        e->trig_seq = m->seq;
+        e->trig_replies = 0;
         return e->cfg.proto->on_contact(e->state, e->round, m, &e->ob[1].base);
+    }
     if (e->cfg.proto->on_reply == NULL)
         return GB_EINVAL;
     return e->cfg.proto->on_reply(e->state, e->round, m);
+}
+
+/* 1 when the fault layer drops m (sent in phase `phase` of the current round). The message
+ * is named by ids only (faults.h), so the verdict is the same on any rank count. */
+static int faulty(gb_engine *e, unsigned phase, const gb_msg *m)
+{
+    const gb_faults *f = e->fl;
+    /* A reply's name counts every reply to the same contact message, dropped or not. */
+    uint32_t index = phase == 0 ? gb_faults_msg_index(0, m->seq, 0)
+                                : gb_faults_msg_index(1, e->trig_seq, e->trig_replies++);
+    gb_node_t node = phase == 0 ? m->src : e->trig_src;
+    if (e->crash_now && (gb_faults_bit(e->crash_bits, m->src) || gb_faults_bit(e->crash_bits, m->dst)))
+        return 1;
+    if (gb_faults_cut(f, e->cfg.n, e->round, m->src, m->dst))
+        return 1;
+    return gb_faults_lost(f, e->cfg.seed, e->trial, e->round, node, index);
 }
 
 static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
@@ -96,6 +128,10 @@ static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
     e->header_bytes += GB_HEADER_BYTES;
     e->payload_bytes += payload;
     e->meta_bytes += meta;
+    if (e->fl != NULL && faulty(e, o->phase, m)) {
+        e->dropped++;
+        return 0;
+    }
     int owner = e->size == 1 ? 0 : gb_block_owner(e->cfg.n, e->size, m->dst);
     e->bytes_to[owner] += GB_HEADER_BYTES + payload + meta;
     if (e->immediate && owner == e->rank)
@@ -197,7 +233,20 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
     }
     e->reach_src = GB_NODE_MAX;
     e->bytes_to = calloc((size_t)e->size, sizeof *e->bytes_to);
-    if (agree_create(e, e->bytes_to == NULL ? GB_ENOMEM : 0) < 0) {
+    int frc = e->bytes_to == NULL ? GB_ENOMEM : 0;
+    if (cfg->faults != NULL && cfg->faults->any) {
+        e->fl = cfg->faults;
+        size_t bytes = (size_t)((cfg->n + 7) / 8);
+        if (e->fl->has_crash) {
+            e->crash_bits = malloc(bytes);
+            e->crash_local = malloc(((size_t)e->count + 1) * sizeof *e->crash_local);
+            if (e->crash_bits == NULL || e->crash_local == NULL)
+                frc = GB_ENOMEM;
+        }
+        if (e->fl->has_slow && (e->slow_bits = malloc(bytes)) == NULL)
+            frc = GB_ENOMEM;
+    }
+    if (agree_create(e, frc) < 0) {
         gb_engine_free(e);
         return gb_seterr(err, GB_ENOMEM, "engine: out of memory");
     }
@@ -218,6 +267,9 @@ void gb_engine_free(gb_engine *e)
     free(e->round_s);
     free(e->round_max);
     free(e->bytes_to);
+    free(e->crash_bits);
+    free(e->crash_local);
+    free(e->slow_bits);
     free(e);
 }
 
@@ -360,6 +412,33 @@ static gb_node_t trial_source(const gb_engine_cfg *c, uint32_t trial)
     return (gb_node_t)gb_rng_below(&r, c->n);
 }
 
+/* Draws this trial's crashed and slow node sets (the same on every rank). */
+static void faults_start_trial(gb_engine *e, uint32_t trial)
+{
+    const gb_faults *f = e->fl;
+    uint64_t n = e->cfg.n;
+    e->crash_k = 0;
+    e->crash_nlocal = 0;
+    if (f->has_crash) {
+        e->crash_k = gb_faults_count(f->crash_frac, n);
+        gb_faults_select(e->cfg.seed, trial, GB_FAULT_SET_CRASH, n, e->crash_k, e->crash_bits);
+        for (uint32_t i = 0; i < e->count; i++)
+            if (gb_faults_bit(e->crash_bits, e->first + i))
+                e->crash_local[e->crash_nlocal++] = e->first + i;
+    }
+    if (f->has_slow)
+        gb_faults_select(e->cfg.seed, trial, GB_FAULT_SET_SLOW, n,
+                         gb_faults_count(f->slow_frac, n), e->slow_bits);
+}
+
+/* May local node v run its contact phase in the current round? */
+static int node_acts(const gb_engine *e, gb_node_t v, int slow_skip)
+{
+    if (e->crash_now && gb_faults_bit(e->crash_bits, v))
+        return 0;
+    return !(slow_skip && gb_faults_bit(e->slow_bits, v));
+}
+
 static uint64_t reachable_from(gb_engine *e, gb_node_t src)
 {
     if (e->cfg.topo->connected == 1)
@@ -390,6 +469,12 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     }
     e->messages = e->header_bytes = e->payload_bytes = e->meta_bytes = 0;
     e->received = 0;
+    e->dropped = 0;
+    e->trial = trial;
+    e->crash_now = 0;
+    if (e->fl != NULL)
+        faults_start_trial(e, trial);
+    uint64_t crashed_informed = 0; /* informed nodes among the crashed ones, last round */
     memset(e->bytes_to, 0, (size_t)e->size * sizeof *e->bytes_to);
     uint64_t duplicates = 0, rumor_msgs = 0, newly_local = 0;
     long long hw_excl[GB_PAPI_MAX_EVENTS] = {0}, hw_a[GB_PAPI_MAX_EVENTS], hw_b[GB_PAPI_MAX_EVENTS];
@@ -419,8 +504,16 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         }
         double t0 = MPI_Wtime();
         e->ob[0].last_src = e->ob[1].last_src = GB_NODE_MAX;
-        for (uint32_t i = 0; i < e->count && rc == 0; i++)
-            rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
+        if (e->fl == NULL) {
+            for (uint32_t i = 0; i < e->count && rc == 0; i++)
+                rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
+        } else {
+            e->crash_now = gb_faults_crash_active(e->fl, round);
+            int slow_skip = gb_faults_slow_skips(e->fl, round);
+            for (uint32_t i = 0; i < e->count && rc == 0; i++)
+                if (node_acts(e, e->first + i, slow_skip))
+                    rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
+        }
         /* Exchanges are collective: a rank that failed still takes part, then all agree. */
         int xrc = gb_transport_exchange(&e->tr[0], 0);
         if (rc == 0)
@@ -449,8 +542,13 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
          * error code through the monitor's reduction. */
         if (rc == 0 && c->stop != NULL && *c->stop)
             local[2] = GB_EINTR;
-        int64_t sum_in[2] = {local[0], local[1]}, sum_out[2];
-        GB_MPI(MPI_Allreduce(sum_in, sum_out, 2, MPI_INT64_T, MPI_SUM, c->comm));
+        /* Informed nodes among the local crashed ones (they do not count as live). */
+        int64_t ci_local = 0;
+        for (uint32_t k = 0; e->crash_now && k < e->crash_nlocal; k++)
+            ci_local += c->proto->infection_round(e->state, e->crash_local[k]) >= 0;
+        int64_t sum_in[3] = {local[0], local[1], ci_local}, sum_out[3];
+        GB_MPI(MPI_Allreduce(sum_in, sum_out, 3, MPI_INT64_T, MPI_SUM, c->comm));
+        crashed_informed = (uint64_t)sum_out[2];
         GB_MPI(MPI_Allreduce(&local[2], &global[2], 1, MPI_INT64_T, MPI_MIN, c->comm));
         global[0] = sum_out[0];
         global[1] = sum_out[1];
@@ -478,6 +576,12 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         e->curve[round] = (uint64_t)global[0];
         if (c->proto->flags & GB_PROTO_SELF_TERMINATING) {
             if (global[1] == 0) {
+                converged = 1;
+                break;
+            }
+        } else if (e->crash_now && reach == c->n) {
+            /* Every node that is not crashed now is informed. */
+            if ((uint64_t)global[0] - crashed_informed >= c->n - e->crash_k) {
                 converged = 1;
                 break;
             }
@@ -514,11 +618,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     if (rc < 0)
         return rc;
 
-    uint64_t sums[8] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
+    uint64_t sums[9] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
                         e->tr[0].bytes_sent + e->tr[1].bytes_sent,
-                        e->tr[0].msgs_sent + e->tr[1].msgs_sent, rumor_msgs};
-    uint64_t gsums[8];
-    GB_MPI(MPI_Allreduce(sums, gsums, 8, MPI_UINT64_T, MPI_SUM, c->comm));
+                        e->tr[0].msgs_sent + e->tr[1].msgs_sent, rumor_msgs, e->dropped};
+    uint64_t gsums[9];
+    GB_MPI(MPI_Allreduce(sums, gsums, 9, MPI_UINT64_T, MPI_SUM, c->comm));
     double replay = c->replay ? replay_exchanges(e, round) : -1.0;
     double exch = e->tr[0].exchange_s + e->tr[1].exchange_s;
     double times[6] = {wall, gossip_s, monitor_s, exch, replay, gossip_s - exch};
@@ -559,6 +663,11 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     rec->t_ave = informed > 1 ? sum_rounds / (double)(informed - 1) : 0.0;
     rec->t_last = t_last;
     rec->residue = (double)(c->n - informed) / (double)c->n;
+    /* Live nodes: those not crashed in the last round. */
+    uint64_t live = c->n - (e->crash_now ? e->crash_k : 0);
+    uint64_t live_informed = informed - (e->crash_now ? crashed_informed : 0);
+    rec->residue_live = live > 0 ? (double)(live - live_informed) / (double)live : 0.0;
+    rec->dropped = gsums[8];
     rec->informed = informed;
     rec->reachable = reach;
     rec->messages = gsums[0];

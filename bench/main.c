@@ -160,6 +160,9 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "source",
                         o->source_random ? json_string("random") : json_integer(o->source));
     json_object_set_new(more, "replay_exchange", json_boolean(o->replay));
+    char faults[512];
+    gb_faults_format(&o->faults, faults, sizeof faults);
+    json_object_set_new(more, "faults", json_string(faults));
     json_object_set_new(more, "baselines",
                         json_pack("{s:f,s:f,s:i,s:i,s:i,s:i}", "bcast_s", c->bcast_s,
                                   "allreduce_s", c->allreduce_s, "payload", (int)o->payload,
@@ -233,6 +236,11 @@ static void print_header(const run_ctx *c)
            o->warmup, o->max_rounds, gb_transport_name(c->transport),
            o->ordered ? ", ordered delivery" : "");
     printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
+    if (o->faults.any) {
+        char faults[512];
+        gb_faults_format(&o->faults, faults, sizeof faults);
+        printf("# faults: %s\n", faults);
+    }
     printf("# baselines (payload %u B, root %d, 100 iterations): MPI_Bcast %.2f us, "
            "MPI_Allreduce %.2f us\n", o->payload, c->bcast_root, c->bcast_s * 1e6,
            c->allreduce_s * 1e6);
@@ -275,7 +283,7 @@ static int run_protocol(run_ctx *c, int i)
                          .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
                          .source_random = o->source_random, .source = o->source,
                          .transport = c->transport, .ordered = o->ordered, .replay = o->replay,
-                         .papi = &c->papi, .stop = &g_stop,
+                         .papi = &c->papi, .stop = &g_stop, .faults = &o->faults,
                          .comm = MPI_COMM_WORLD};
     gb_engine *e = NULL;
     int rc = agree(c, gb_engine_create(&cfg, &e, err), err);

@@ -59,7 +59,8 @@ enum {
     OPT_DUMP,
     OPT_PAPI_EVENTS,
     OPT_PAPI_REQUIRED,
-    OPT_BIND
+    OPT_BIND,
+    OPT_FAULTS
 };
 
 static const struct option long_options[] = {
@@ -82,6 +83,7 @@ static const struct option long_options[] = {
     {"papi-events", required_argument, NULL, OPT_PAPI_EVENTS},
     {"papi-required", no_argument, NULL, OPT_PAPI_REQUIRED},
     {"bind", no_argument, NULL, OPT_BIND},
+    {"faults", required_argument, NULL, OPT_FAULTS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -556,6 +558,7 @@ static int parse_option(gb_options *o, int c, const char *arg, char *err)
     case OPT_PAPI_EVENTS: return parse_events(arg, o->papi_events, err);
     case OPT_PAPI_REQUIRED: o->papi_required = 1; return 0;
     case OPT_BIND: o->bind = 1; return 0;
+    case OPT_FAULTS: return gb_faults_parse(arg, &o->faults, err);
     default: return gb_seterr(err, GB_EINVAL, "internal error: option %d not handled", c);
     }
 }
@@ -642,6 +645,13 @@ void gb_options_usage(FILE *out, const char *prog)
             "  --payload BYTES      modelled size of the rumor, 0..%d (default: %d)\n"
             "  --max-rounds R       end a trial after R rounds and record it as not\n"
             "                       converged, 1..%d (default: %d)\n"
+            "  --faults SPEC        ';'-separated faults, the same on any rank count:\n"
+            "                       loss=P (drop each message with probability P),\n"
+            "                       crash=F@R[-R2] (a fraction F of the nodes crash at round R,\n"
+            "                       and recover with their state at R2), partition=G@A-B (G\n"
+            "                       groups of contiguous ids cut apart in rounds A..B),\n"
+            "                       slow=F:S (a fraction F of the nodes contact peers only in\n"
+            "                       rounds that are multiples of S) (default: none)\n"
             "\n",
             DEF_PROTOCOL, DEF_TOPOLOGY, (uint32_t)GB_NODE_MAX, GB_MAX_FANOUT, DEF_FANOUT,
             MAX_PAYLOAD, DEF_PAYLOAD, MAX_ROUNDS, DEF_MAX_ROUNDS);

@@ -15,6 +15,7 @@
 #include "gb_params.h"
 #include "gb_protocol.h"
 #include "gb_topology.h"
+#include "faults.h"
 
 #define GB_MAX_PROTOCOLS 16
 #define GB_SPEC_LEN 1024
@@ -60,6 +61,7 @@ typedef struct gb_options {
     int ordered;           /* --ordered-delivery: canonical path even for commutative protocols */
     int quiet;             /* --quiet: no progress on stderr */
     int replay;            /* --replay-exchange: time a plain MPI exchange of the same volumes */
+    gb_faults faults;      /* --faults SPEC (faults.h); all clear = none */
     char command_line[1024]; /* the command as given, for headers and results */
 } gb_options;
 

@@ -11,7 +11,8 @@
 const char *const gb_field_name[GB_F_COUNT] = {
     "rounds",    "t_ave",         "t_last",       "residue",         "messages",
     "msgs_per_node", "traffic_m", "bytes",     "bytes_per_node", "duplicates",    "mpi_bytes",
-    "wall_s",    "gossip_s",      "monitor_s",    "round_s",
+    "wall_s",    "gossip_s",      "monitor_s",    "round_s",       "residue_live",
+    "dropped",
 };
 
 static uint64_t total_bytes(const gb_trial_record *t)
@@ -37,6 +38,8 @@ static void field_values(const gb_trial_record *t, double v[GB_F_COUNT])
     v[GB_F_GOSSIP_S] = t->gossip_s;
     v[GB_F_MONITOR_S] = t->monitor_s;
     v[GB_F_ROUND_S] = t->rounds ? t->gossip_s / t->rounds : 0.0;
+    v[GB_F_RESIDUE_LIVE] = t->residue_live;
+    v[GB_F_DROPPED] = (double)t->dropped;
 }
 
 int gb_acc_add(gb_config_acc *a, const gb_trial_record *t)
@@ -206,6 +209,8 @@ int gb_results_trial(gb_results *r, const gb_trial_record *t)
         json_object_set_new(o, "t_ave", json_real(t->t_ave));
         json_object_set_new(o, "t_last", json_integer(t->t_last));
         json_object_set_new(o, "residue", json_real(t->residue));
+        json_object_set_new(o, "residue_live", json_real(t->residue_live));
+        json_object_set_new(o, "dropped", json_integer((json_int_t)t->dropped));
         json_object_set_new(o, "informed", json_integer((json_int_t)t->informed));
         json_object_set_new(o, "reachable", json_integer((json_int_t)t->reachable));
         json_object_set_new(o, "messages", json_integer((json_int_t)t->messages));

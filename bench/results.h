@@ -35,6 +35,8 @@ typedef struct gb_trial_record {
     double t_ave;       /* mean infection round of the informed nodes other than the source */
     uint32_t t_last;    /* round in which the last node was informed */
     double residue;     /* fraction of nodes never informed */
+    double residue_live; /* fraction of the live nodes (not crashed at the end) never informed */
+    uint64_t dropped;   /* messages the fault layer dropped (counted in messages too) */
     uint64_t informed;
     uint64_t reachable; /* nodes reachable from the source */
     uint64_t messages;
@@ -64,7 +66,7 @@ enum gb_field {
     GB_F_ROUNDS, GB_F_T_AVE, GB_F_T_LAST, GB_F_RESIDUE, GB_F_MESSAGES, GB_F_MSGS_PER_NODE,
     GB_F_TRAFFIC_M,
     GB_F_BYTES, GB_F_BYTES_PER_NODE, GB_F_DUPLICATES, GB_F_MPI_BYTES, GB_F_WALL_S,
-    GB_F_GOSSIP_S, GB_F_MONITOR_S, GB_F_ROUND_S, GB_F_COUNT
+    GB_F_GOSSIP_S, GB_F_MONITOR_S, GB_F_ROUND_S, GB_F_RESIDUE_LIVE, GB_F_DROPPED, GB_F_COUNT
 };
 extern const char *const gb_field_name[GB_F_COUNT];
 

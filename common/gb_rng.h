@@ -29,6 +29,7 @@ enum gb_rng_purpose {
     GB_RNG_SOURCE = 2,   /* random source node for a trial (round 0, node 0) */
     GB_RNG_TOPOLOGY = 3, /* topology generation (trial 0; round = attempt) */
     GB_RNG_PROTOCOL = 4, /* protocol-internal coins (e.g. rumor mongering) */
+    GB_RNG_FAULT = 5,    /* fault layer: crashed/slow node sets, message loss (faults.h) */
     GB_RNG_TEST = 15     /* reserved for tests */
 };
 

@@ -12,7 +12,7 @@ import sys
 FIELDS = ("protocol", "protocol_params", "topology", "topology_params", "nodes", "fanout",
           "seed", "trial", "source", "converged", "rounds", "t_ave", "t_last", "residue",
           "informed", "reachable", "messages", "bytes", "payload_bytes", "header_bytes",
-          "meta_bytes", "duplicates", "curve")
+          "meta_bytes", "duplicates", "curve", "dropped", "residue_live")
 
 
 def load(path):

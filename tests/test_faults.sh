@@ -1,0 +1,139 @@
+#!/bin/sh
+# test_faults.sh: the fault layer (--faults) end to end.
+# - reproducibility: the same seed gives identical trials (dropped and residue_live too) in
+#   one process and on 2 and 3 ranks, both transports and the canonical delivery path;
+# - loss=0.5 drops about half of the messages (within 5 sigma), and push still converges,
+#   in more rounds than without loss;
+# - crashes: trials converge with every live node informed (residue_live 0) while the
+#   crashed ones count as residue; the run record holds the resolved schedule;
+# - a bad schedule is one line and exit status 2.
+set -u
+bench="$GB_BUILDDIR/bench/gossip-bench"
+cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+run() { # out ranks args...  (ranks 0 = plain process)
+    out=$1 ranks=$2
+    shift 2
+    if [ "$ranks" = 0 ]; then
+        "$bench" --quiet --output "$out" "$@" >/dev/null
+    else
+        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
+    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
+}
+# Same trials, including the fault layer's own fields (compare_trials.py checks the rest).
+same() { # name ref other
+    if out=$($cmp "$2" "$3" 2>&1) && out2=$($PYTHON - "$2" "$3" <<'EOF' 2>&1
+import json, sys
+def load(p):
+    return {(r["protocol"], r["protocol_params"], r["trial"]): (r["dropped"], r["residue_live"])
+            for r in map(json.loads, open(p)) if r["type"] == "trial"}
+a, b = load(sys.argv[1]), load(sys.argv[2])
+if a != b:
+    sys.exit("dropped/residue_live differ: %s" % sorted(k for k in a if a[k] != b.get(k))[:3])
+print("dropped identical")
+EOF
+); then
+        echo "PASS $1 ($out, $out2)"
+    else
+        echo "FAIL $1: $out ${out2:-}"
+        fail=1
+    fi
+}
+
+# 1. Reproducibility on 1, 2 and 3 ranks with every kind of fault.
+faults="loss=0.2;crash=0.1@3-9;partition=3@2-6;slow=0.3:3"
+for topo in complete torus:dims=7x11x13; do
+    name=$(echo "$topo" | tr ':=,' '___')
+    common="--protocol push,pull,push-pull,rumor:k=2,median-counter --topology $topo --nodes 1001 --fanout 2 --trials 3 --warmup 0 --seed 7 --source random --max-rounds 400"
+    run "$tmp/$name-ref.jsonl" 0 $common --faults "$faults"
+    run "$tmp/$name-ord.jsonl" 0 $common --faults "$faults" --ordered-delivery
+    same "$topo, faults, 1 process, ordered delivery" "$tmp/$name-ref.jsonl" "$tmp/$name-ord.jsonl"
+    run "$tmp/$name-3.jsonl" 3 $common --faults "$faults"
+    same "$topo, faults, 3 ranks, nbx" "$tmp/$name-ref.jsonl" "$tmp/$name-3.jsonl"
+    run "$tmp/$name-2a.jsonl" 2 $common --faults "$faults" --transport alltoallv
+    same "$topo, faults, 2 ranks, alltoallv" "$tmp/$name-ref.jsonl" "$tmp/$name-2a.jsonl"
+    run "$tmp/$name-3o.jsonl" 3 $common --faults "$faults" --ordered-delivery
+    same "$topo, faults, 3 ranks, ordered delivery" "$tmp/$name-ref.jsonl" "$tmp/$name-3o.jsonl"
+done
+# Faults change the trials (the comparison can fail).
+run "$tmp/nofault.jsonl" 0 --protocol push --nodes 1001 --trials 3 --warmup 0 --seed 7
+run "$tmp/fault.jsonl" 0 --protocol push --nodes 1001 --trials 3 --warmup 0 --seed 7 --faults loss=0.1
+if $cmp "$tmp/nofault.jsonl" "$tmp/fault.jsonl" >/dev/null 2>&1; then
+    echo "FAIL --faults loss=0.1 left the trials unchanged"
+    fail=1
+else
+    echo "PASS --faults changes the trials"
+fi
+
+# 2. loss=0.5 halves the delivered messages; push converges, later than without loss.
+run "$tmp/loss.jsonl" 0 --protocol push --nodes 2000 --trials 5 --warmup 0 --seed 3 --faults loss=0.5
+run "$tmp/noloss.jsonl" 0 --protocol push --nodes 2000 --trials 5 --warmup 0 --seed 3
+if out=$($PYTHON - "$tmp/loss.jsonl" "$tmp/noloss.jsonl" <<'EOF' 2>&1
+import json, math, sys
+def trials(p):
+    return [r for r in map(json.loads, open(p)) if r["type"] == "trial"]
+lossy, clean = trials(sys.argv[1]), trials(sys.argv[2])
+m = sum(r["messages"] for r in lossy)
+d = sum(r["dropped"] for r in lossy)
+z = (d / m - 0.5) / math.sqrt(0.25 / m)
+if abs(z) > 5:
+    sys.exit("dropped/messages = %d/%d = %.4f, %.1f sigma from 0.5" % (d, m, d / m, z))
+if not all(r["converged"] and r["residue_live"] == 0 for r in lossy):
+    sys.exit("push with loss=0.5 did not converge in every trial")
+if not all(r["dropped"] == 0 for r in clean):
+    sys.exit("messages dropped without --faults")
+rl = sum(r["rounds"] for r in lossy) / len(lossy)
+rc = sum(r["rounds"] for r in clean) / len(clean)
+if not rl > rc:
+    sys.exit("rounds with loss %.1f, without %.1f: expected more with loss" % (rl, rc))
+print("dropped %.4f of %d messages (%.1f sigma), rounds %.1f vs %.1f" % (d / m, m, z, rl, rc))
+EOF
+); then
+    echo "PASS loss=0.5: $out"
+else
+    echo "FAIL loss=0.5: $out"
+    fail=1
+fi
+
+# 3. Permanent crashes: every live node informed, crashed ones are residue; run record.
+run "$tmp/crash.jsonl" 0 --protocol push,push-pull --nodes 1000 --trials 4 --warmup 0 --seed 9 --faults "crash=0.25@4"
+if out=$($PYTHON - "$tmp/crash.jsonl" <<'EOF' 2>&1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+run = [r for r in recs if r["type"] == "run"][0]
+if run.get("faults") != "crash=0.25@4":
+    sys.exit("run record faults = %r" % run.get("faults"))
+for r in (r for r in recs if r["type"] == "trial"):
+    if not r["converged"] or r["residue_live"] != 0:
+        sys.exit("trial %s of %s: converged %s, residue_live %s" % (r["trial"], r["protocol"], r["converged"], r["residue_live"]))
+    if r["informed"] < 750 or r["informed"] > 1000 or r["residue"] > 0.25:
+        sys.exit("trial %s: informed %s, residue %s" % (r["trial"], r["informed"], r["residue"]))
+print("all trials converged with residue_live 0")
+EOF
+); then
+    echo "PASS crash=0.25@4: $out"
+else
+    echo "FAIL crash=0.25@4: $out"
+    fail=1
+fi
+
+# 4. A bad schedule: one line, exit status 2, on one and on two ranks.
+for r in 0 2; do
+    if [ "$r" = 0 ]; then
+        "$bench" --nodes 16 --faults "crash=1.5@3" >"$tmp/out" 2>"$tmp/err"
+    else
+        $MPIRUN_CMD 2 "$bench" --nodes 16 --faults "crash=1.5@3" >"$tmp/out" 2>"$tmp/err"
+    fi
+    got=$?
+    if [ "$got" = 2 ] && [ "$(grep -c . "$tmp/err")" = 1 ] &&
+        grep -q "^gossip-bench: --faults: 'crash=1.5@3': fraction must be in \[0, 1\]" "$tmp/err"; then
+        echo "PASS bad schedule ($r ranks): $(cat "$tmp/err")"
+    else
+        echo "FAIL bad schedule ($r ranks): exit $got, stderr:"
+        sed 's/^/    | /' "$tmp/err"
+        fail=1
+    fi
+done
+exit $fail
