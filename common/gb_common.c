@@ -26,6 +26,10 @@ int gb_seterr(char *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err, GB_ERRLEN, fmt, ap);
         va_end(ap);
+        /* Messages quote user text (specs, file lines): keep them one line whatever it holds. */
+        for (char *p = err; *p != '\0'; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+                *p = '?';
     }
     return code;
 }

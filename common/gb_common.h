@@ -36,4 +36,15 @@ int gb_seterr(char *err, int code, const char *fmt, ...)
 
 #define GB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A non-negative double as uint64_t, saturating at UINT64_MAX (a plain cast of a value
+ * beyond 2^64 is undefined behaviour); NaN and negatives give 0. For size estimates. */
+static inline uint64_t gb_sat_u64(double x)
+{
+    if (!(x > 0.0))
+        return 0;
+    if (!(x < 18446744073709551616.0))
+        return UINT64_MAX;
+    return (uint64_t)x;
+}
+
 #endif

@@ -36,8 +36,8 @@ trap 'exit 1' INT TERM
 
 INCS="-I$GB_BUILDDIR -I$GB_SRCDIR/common -I$GB_SRCDIR/topologies -I$GB_SRCDIR/protocols \
 -I$GB_SRCDIR/bench -I$FUZZ"
-DEFS="-DGB_SRCDIR=\"$GB_SRCDIR\""
-[ -f "$GB_BUILDDIR/config.h" ] && DEFS="$DEFS -DHAVE_CONFIG_H"
+DEFS=
+[ -f "$GB_BUILDDIR/config.h" ] && DEFS="-DHAVE_CONFIG_H"
 
 # The libraries make check has just built; if they are missing (a run outside make),
 # compile the same sources here instead.
@@ -52,13 +52,14 @@ done
 if [ -z "$LIBS" ]; then
     echo "test_fuzz_regress: libraries not built in $GB_BUILDDIR; compiling the sources"
     mkdir -p "$WORK/obj"
-    for src in "$GB_SRCDIR"/common/*.c "$GB_SRCDIR"/topologies/*.c "$GB_SRCDIR"/protocols/*.c \
-        "$GB_SRCDIR/bench/options.c" "$GB_SRCDIR/bench/stats.c"; do
+    JCFLAGS=$(mkvar JANSSON_CFLAGS)
+    for src in $(sh "$FUZZ/pure-sources.sh" "$GB_SRCDIR"); do
         obj="$WORK/obj/$(echo "${src#"$GB_SRCDIR"/}" | tr / _ | sed 's/\.c$/.o/')"
         # shellcheck disable=SC2086
-        $CC -std=gnu11 $CFLAGS $DEFS $INCS -c "$src" -o "$obj" || exit 1
+        $CC -std=gnu11 $CFLAGS $DEFS $INCS $JCFLAGS -c "$src" -o "$obj" || exit 1
     done
-    LIBS="$WORK/obj/*.o"
+    ar rcs "$WORK/libpure.a" "$WORK"/obj/*.o || exit 1
+    LIBS="$WORK/libpure.a $(mkvar JANSSON_LIBS)"
 fi
 
 status=0
@@ -75,24 +76,27 @@ for src in "$FUZZ"/fuzz_*.c; do
         status=1
         continue
     fi
-    set --
-    [ -d "$FUZZ/regressions/$t" ] && set -- "$@" "$FUZZ/regressions/$t"
-    [ -d "$FUZZ/corpus/$t" ] && set -- "$@" "$FUZZ/corpus/$t"
-    [ $# -eq 0 ] && continue
-    GB_FUZZ_VERBOSE=1 "$WORK/$t" "$@" >"$WORK/$t.log" 2>&1
-    rc=$?
-    ran=$(grep -c '^running ' "$WORK/$t.log")
-    total=$((total + ran))
-    if [ $rc -ne 0 ]; then
-        status=1
-        last=$(grep '^running ' "$WORK/$t.log" | tail -n 1 |
-            sed 's/^running //; s/ ([0-9]* bytes)$//')
-        echo "test_fuzz_regress: FAIL: $t on $last (exit $rc):"
-        grep -v '^running ' "$WORK/$t.log" | head -n 40
-        echo "  replay: build with tests/fuzz/run-fuzz.sh and run fuzz_TARGET on that file"
-    else
-        echo "test_fuzz_regress: ok: $t, $ran inputs"
-    fi
+    # Each regression input on its own (so that one known crash hides nothing), then the
+    # seed corpus in one run.
+    for input in "$FUZZ/regressions/$t"/* "$FUZZ/corpus/$t"; do
+        [ -e "$input" ] || continue
+        GB_FUZZ_VERBOSE=1 "$WORK/$t" "$input" >"$WORK/$t.log" 2>&1
+        rc=$?
+        ran=$(grep -c '^running ' "$WORK/$t.log")
+        total=$((total + ran))
+        if [ $rc -ne 0 ]; then
+            status=1
+            last=$(grep '^running ' "$WORK/$t.log" | tail -n 1 |
+                sed 's/^running //; s/ ([0-9]* bytes)$//')
+            echo "test_fuzz_regress: FAIL: $t on $last (exit $rc):"
+            grep -v '^running ' "$WORK/$t.log" | head -n 40 | sed 's/^/    /'
+        fi
+    done
+    echo "test_fuzz_regress: $t done"
 done
 echo "test_fuzz_regress: $total inputs replayed"
+if [ $status -ne 0 ]; then
+    echo "test_fuzz_regress: FAILED; to replay under libFuzzer: GB_FUZZ_OUT=DIR sh" \
+        "tests/fuzz/run-fuzz.sh 0 TARGET, then DIR/bin/TARGET FILE (tests/fuzz/README.md)"
+fi
 exit $status

@@ -349,7 +349,7 @@ static uint64_t geo_estimate(const gb_params *p, uint64_t nodes)
     double n = (double)nodes;
     double r = gb_params_has(p, "r") ? gb_params_double(p, "r") : sqrt(2.0 * log(n > 1 ? n : 2) / (M_PI * n));
     double m = n * (n - 1) / 2 * M_PI * r * r;
-    return (uint64_t)(8.0 * (n + 1) + 8.0 * m * 1.1 + 24.0 * n); /* CSR + positions and cells */
+    return gb_sat_u64(8.0 * (n + 1) + 8.0 * m * 1.1 + 24.0 * n); /* CSR + positions and cells */
 }
 
 const gb_topology_ops gb_topology_geometric = {

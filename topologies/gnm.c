@@ -258,7 +258,9 @@ static uint64_t gnm_estimate(const gb_params *p, uint64_t nodes)
 {
     double n = (double)nodes;
     double m = gb_params_has(p, "m") ? (double)gb_params_int(p, "m") : (n - 1) * log(n > 1 ? n : 2);
-    return (uint64_t)(8.0 * (n + 1) + 8.0 * m * 1.1 + 4096.0); /* CSR + the oversampled draw */
+    if (m > n * (n - 1) / 2) /* too many edges is create()'s error to report, not a size */
+        m = n * (n - 1) / 2;
+    return gb_sat_u64(8.0 * (n + 1) + 8.0 * m * 1.1 + 4096.0); /* CSR + the oversampled draw */
 }
 
 const gb_topology_ops gb_topology_gnm = {

@@ -101,7 +101,7 @@ static uint64_t gnp_estimate(const gb_params *p, uint64_t nodes)
     double n = (double)nodes;
     double pr = gb_params_has(p, "p") ? gb_params_double(p, "p") : 2.0 * log(n > 1 ? n : 2) / n;
     double m = pr * n * (n - 1) / 2;
-    return (uint64_t)(8.0 * (n + 1) + 1.1 * 8.0 * m); /* CSR, with slack for the binomial edge count */
+    return gb_sat_u64(8.0 * (n + 1) + 1.1 * 8.0 * m); /* CSR, with slack for the binomial edge count */
 }
 
 const gb_topology_ops gb_topology_gnp = {

@@ -396,7 +396,7 @@ static uint64_t loc_estimate(const gb_params *p, uint64_t nodes)
 {
     double n = (double)nodes;
     double d = (double)gb_params_int(p, "d");
-    return (uint64_t)(8.0 * (n + 1) + 20.0 * n * d); /* picks, symmetrised CSR */
+    return gb_sat_u64(8.0 * (n + 1) + 20.0 * n * d); /* picks, symmetrised CSR */
 }
 
 const gb_topology_ops gb_topology_locality = {

@@ -257,7 +257,7 @@ static uint64_t rr_estimate(const gb_params *p, uint64_t nodes)
 {
     double n = (double)nodes;
     double d = (double)gb_params_int(p, "d");
-    return (uint64_t)(8.0 * n * d + 12.0 * n + 8.0); /* stubs + rows + degrees + offsets */
+    return gb_sat_u64(8.0 * n * d + 12.0 * n + 8.0); /* stubs + rows + degrees + offsets */
 }
 
 const gb_topology_ops gb_topology_random_regular = {

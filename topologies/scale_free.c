@@ -184,7 +184,7 @@ static uint64_t ba_estimate(const gb_params *p, uint64_t nodes)
 {
     double n = (double)nodes;
     double m = (double)gb_params_int(p, "m");
-    return (uint64_t)(8.0 * (n + 1) + 12.0 * n * m); /* CSR + targets */
+    return gb_sat_u64(8.0 * (n + 1) + 12.0 * n * m); /* CSR + targets */
 }
 
 const gb_topology_ops gb_topology_scale_free = {

@@ -162,7 +162,7 @@ static uint64_t sw_estimate(const gb_params *p, uint64_t nodes)
 {
     double n = (double)nodes;
     double k = (double)gb_params_int(p, "k");
-    return (uint64_t)(8.0 * (n + 1) + 12.0 * n * k); /* CSR + edge scratch */
+    return gb_sat_u64(8.0 * (n + 1) + 12.0 * n * k); /* CSR + edge scratch */
 }
 
 const gb_topology_ops gb_topology_small_world = {

@@ -43,7 +43,7 @@ static uint64_t largest_number(const uint8_t *data, size_t size)
 
 static int build(const char *path, int directed, uint64_t n, gb_topology **t, char *err)
 {
-    char spec[160];
+    char spec[320];
     snprintf(spec, sizeof spec, "file:path=%s%s", path, directed ? ",directed=1" : "");
     memset(err, 'X', GB_ERRLEN);
     err[0] = '\0';
