@@ -117,6 +117,10 @@ int gb_protocol_registry_check(char *err);
 uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node,
                        gb_node_t *out);
 
+/* The fanout bound every protocol's init() checks: gb_pick_peers and the protocols keep
+ * peer lists in arrays of GB_MAX_FANOUT entries. Returns 0, or GB_EINVAL with err. */
+int gb_check_fanout(const gb_proto_env *env, char *err);
+
 /* Message kinds shared by the push / pull / push-pull family. */
 enum { GB_MSG_PUSH = 1, GB_MSG_PULL_REQ = 2, GB_MSG_PULL_REPLY = 3 };
 

@@ -75,9 +75,9 @@ static uint32_t default_ctr(uint64_t n)
 
 static int mc_init(const gb_proto_env *env, void **state, char *err)
 {
-    if (env->fanout < 1 || env->fanout > GB_MAX_FANOUT)
-        return gb_seterr(err, GB_EINVAL, "fanout %u is out of range [1, %u]", env->fanout,
-                         GB_MAX_FANOUT);
+    int frc = gb_check_fanout(env, err);
+    if (frc < 0)
+        return frc;
     mc_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gb_seterr(err, GB_ENOMEM, "protocol 'median-counter': out of memory");

@@ -25,9 +25,9 @@ typedef struct null_state {
 
 static int null_init(const gb_proto_env *env, void **state, char *err)
 {
-    if (env->fanout < 1 || env->fanout > GB_MAX_FANOUT)
-        return gb_seterr(err, GB_EINVAL, "fanout %u is out of range [1, %u]", env->fanout,
-                         GB_MAX_FANOUT);
+    int frc = gb_check_fanout(env, err);
+    if (frc < 0)
+        return frc;
     null_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gb_seterr(err, GB_ENOMEM, "protocol 'null': out of memory");

@@ -42,3 +42,11 @@ uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, 
     }
     return f;
 }
+
+int gb_check_fanout(const gb_proto_env *env, char *err)
+{
+    if (env->fanout < 1 || env->fanout > GB_MAX_FANOUT)
+        return gb_seterr(err, GB_EINVAL, "fanout %u is out of range [1, %u]", env->fanout,
+                         GB_MAX_FANOUT);
+    return 0;
+}

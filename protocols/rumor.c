@@ -106,9 +106,9 @@ static int rumor_init(const gb_proto_env *env, void **state, char *err)
     if (parse_choice(gb_params_str(env->params, "stop"), stops, 2, &stop) < 0)
         return gb_seterr(err, GB_EINVAL, "protocol 'rumor': stop='%s' is not counter or coin",
                          gb_params_str(env->params, "stop"));
-    if (env->fanout < 1 || env->fanout > GB_MAX_FANOUT)
-        return gb_seterr(err, GB_EINVAL, "fanout %u is out of range [1, %u]", env->fanout,
-                         GB_MAX_FANOUT);
+    int frc = gb_check_fanout(env, err);
+    if (frc < 0)
+        return frc;
     rumor_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gb_seterr(err, GB_ENOMEM, "protocol 'rumor': out of memory");
