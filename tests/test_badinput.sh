@@ -66,6 +66,8 @@ for r in 0 2; do
     expect 2 "\-\-source" $r $o --nodes 16 --source somewhere
     expect 2 "unknown option" $r $o --nodes 16 --frobnicate
     expect 2 "unexpected argument" $r $o --nodes 16 extra
+    expect 2 "\-\-papi-events: empty event name" $r $o --nodes 16 --papi-events PAPI_TOT_CYC,,x
+    expect 2 "\-\-papi-events: bad character" $r $o --nodes 16 --papi-events 'a;b'
     expect 2 "must be one of push|pull|push-pull" $r $o --nodes 16 --protocol rumor:mode=shout
     expect 2 "'k'" $r $o --nodes 16 --protocol rumor:k=0
     expect 2 "ctr_max" $r $o --nodes 16 --protocol median-counter:ctr_max=0
