@@ -934,9 +934,14 @@ uint32_t gb_faults_horizon(const gb_faults *f)
     uint32_t h = 0;
     if (f == NULL || !f->any)
         return 0;
-    if (f->has_crash)
-        h = f->crash_until > f->crash_at ? f->crash_until : f->crash_at;
-    if (f->has_partition && f->part_to + 1 > h)
-        h = f->part_to + 1; /* healed at the start of part_to + 1 */
+    for (uint32_t i = 0; i < f->nevents; i++) {
+        const gb_fault_event *e = &f->ev[i];
+        /* A crash changes things at R and at its recovery; a partition or churn window
+         * until B + 1 (healed / over); a join or leave at R. */
+        uint32_t last = e->from;
+        if (e->to > 0)
+            last = e->kind == GB_FAULT_CRASH ? e->to : e->to + 1;
+        h = last > h ? last : h;
+    }
     return h;
 }
