@@ -44,10 +44,6 @@ typedef struct gb_engine_cfg {
 
 typedef struct gb_engine gb_engine;
 
-/* Block placement: [first, first+count) of rank r among p ranks. */
-void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count);
-int gb_block_owner(uint64_t n, int p, gb_node_t node);
-
 /* Create an engine (collective: the transports are created on every rank).
  * Returns 0, GB_EINVAL (e.g. --transport local on several ranks) or GB_ENOMEM with err. */
 int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "session_engine.h"
 #include "gb_topology_io.h"
 #include "gb_mpi.h"
 #include "gb_papi.h"
@@ -273,10 +275,72 @@ static void print_row(const char *name, const gb_config_acc *acc, const gb_summa
     fflush(stdout);
 }
 
+/* A session protocol's row: the rumor-only columns show '-'; its metrics (medians over the
+ * trials that have a value) follow on a comment line. */
+static void print_session_row(const char *name, const gb_session_ops *ops,
+                              const gb_session_acc *acc)
+{
+    gb_summary s[GB_SF_COUNT];
+    for (int f = 0; f < GB_SF_COUNT; f++)
+        if (gb_summarize(acc->v[f], acc->count, &s[f]) < 0)
+            return;
+    printf("  %-16s %6zu %5zu %8.2f %6.2f %5.0f %5.0f %7s %7s %9s %10.2f %9s %11.1f %10.3f "
+           "%10.2f\n",
+           name, acc->count, acc->converged, s[GB_SF_ROUNDS].mean, s[GB_SF_ROUNDS].sd,
+           s[GB_SF_ROUNDS].min, s[GB_SF_ROUNDS].max, "-", "-", "-",
+           s[GB_SF_MSGS_PER_NODE].mean, "-", s[GB_SF_BYTES_PER_NODE].mean,
+           s[GB_SF_WALL_S].median * 1e3, s[GB_SF_ROUND_S].median * 1e6);
+    if (acc->nmetrics > 0) {
+        printf("#   %s metrics (median over trials with a value):", name);
+        double *x = acc->count ? malloc(acc->count * sizeof *x) : NULL;
+        for (uint32_t k = 0; k < acc->nmetrics; k++) {
+            size_t nx = 0;
+            for (size_t t = 0; x != NULL && t < acc->count; t++)
+                if (isfinite(acc->m[k][t]))
+                    x[nx++] = acc->m[k][t];
+            gb_summary m;
+            if (nx > 0 && gb_summarize(x, nx, &m) == 0)
+                printf(" %s=%.4g", ops->metrics[k].name, m.median);
+            else
+                printf(" %s=-", ops->metrics[k].name);
+        }
+        free(x);
+        printf("\n");
+    }
+    fflush(stdout);
+}
+
+/* Peak resident memory so far (Linux reports ru_maxrss in KiB), largest rank and sum, on
+ * rank 0 (collective). */
+static void peak_rss(uint64_t *rss_max, uint64_t *rss_sum)
+{
+    struct rusage ru;
+    uint64_t rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024u : 0;
+    *rss_max = *rss_sum = rss;
+    GB_MPI(MPI_Reduce(&rss, rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD));
+    GB_MPI(MPI_Reduce(&rss, rss_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+}
+
+/* Rank 0: the "interrupted" record after `completed` trials of configuration i. */
+static int write_interrupted(run_ctx *c, int i, size_t completed)
+{
+    const gb_options *o = c->o;
+    json_t *rec = json_pack("{s:s,s:i,s:s,s:I,s:I}", "type", "interrupted", "signal", c->signal,
+                            "protocol", o->protocol_spec[i], "completed_trials",
+                            (json_int_t)completed, "requested_trials", (json_int_t)o->trials);
+    printf("# interrupted during %s after %zu of %u trials: the results hold the completed "
+           "trials\n", o->protocol_spec[i], completed, o->trials);
+    return gb_results_write_json(&c->res, rec) < 0 ? GB_EIO : 0;
+}
+
+static int run_session(run_ctx *c, int i);
+
 /* Runs every trial of protocol i. Returns 0 or an exit status. */
 static int run_protocol(run_ctx *c, int i)
 {
     gb_options *o = c->o;
+    if (o->session[i] != NULL)
+        return run_session(c, i);
     char err[GB_ERRLEN] = "";
     gb_engine_cfg cfg = {.proto = o->protocol[i], .proto_params = &o->protocol_params[i],
                          .topo = c->topo, .n = c->n, .fanout = o->fanout,
@@ -318,12 +382,8 @@ static int run_protocol(run_ctx *c, int i)
         }
         rc = agree(c, rc, err);
     }
-    /* Peak resident memory so far (Linux reports ru_maxrss in KiB), largest rank and sum. */
-    struct rusage ru;
-    uint64_t rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024u : 0;
-    uint64_t rss_max = rss, rss_sum = rss;
-    GB_MPI(MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD));
-    GB_MPI(MPI_Reduce(&rss, &rss_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
+    uint64_t rss_max, rss_sum;
+    peak_rss(&rss_max, &rss_sum);
     /* Interrupted: the trials completed so far still get their summary (it says how many). */
     int interrupted = rc == GB_EINTR;
     if (interrupted) {
@@ -342,19 +402,93 @@ static int run_protocol(run_ctx *c, int i)
                     o->trials, MPI_Wtime() - t0);
     }
     rc = agree(c, rc, err);
-    if (rc == 0 && interrupted && c->rank == 0) {
-        json_t *rec_int = json_pack("{s:s,s:i,s:s,s:I,s:I}", "type", "interrupted", "signal",
-                                    c->signal,
-                                    "protocol", o->protocol_spec[i], "completed_trials",
-                                    (json_int_t)acc.count, "requested_trials",
-                                    (json_int_t)o->trials);
-        if (gb_results_write_json(&c->res, rec_int) < 0)
-            rc = GB_EIO;
-        printf("# interrupted during %s after %zu of %u trials: the results hold the completed "
-               "trials\n", o->protocol_spec[i], acc.count, o->trials);
-    }
+    if (rc == 0 && interrupted && c->rank == 0)
+        rc = write_interrupted(c, i, acc.count);
     gb_acc_free(&acc);
     gb_engine_free(e);
+    if (rc < 0) {
+        say(c, err);
+        return EXIT_RUNTIME;
+    }
+    return interrupted ? EXIT_INTERRUPTED : 0;
+}
+
+/* A session protocol (gb_session.h): its own engine and trial records. */
+static int run_session(run_ctx *c, int i)
+{
+    gb_options *o = c->o;
+    const gb_session_ops *ops = o->session[i];
+    char err[GB_ERRLEN] = "";
+    gb_session_cfg cfg = {.ops = ops, .params = &o->protocol_params[i], .topo = c->topo,
+                          .n = c->n, .fanout = o->fanout, .max_rounds = o->max_rounds,
+                          .seed = o->seed, .faults = &o->faults};
+    gb_session_engine *e = NULL;
+    int rc = agree(c, gb_session_engine_create(&cfg, c->transport, &g_stop, MPI_COMM_WORLD,
+                                               &e, err), err);
+    if (rc < 0) {
+        say(c, err);
+        gb_session_engine_free(e);
+        return rc == GB_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    char pparams[GB_SPEC_LEN], tparams[GB_SPEC_LEN];
+    gb_params_format(&o->protocol_params[i], pparams, sizeof pparams);
+    gb_params_format(&o->topology_params, tparams, sizeof tparams);
+    gb_trial_record rec = {.protocol = ops->name, .protocol_params = pparams,
+                           .topology = c->topo->ops->name, .topology_params = tparams,
+                           .nodes = c->n, .ranks = c->size, .fanout = o->fanout,
+                           .seed = o->seed};
+    gb_session_acc acc = {0};
+    gb_session_result res;
+    double t0 = MPI_Wtime(), wall = 0.0;
+    uint64_t mpi_bytes = 0;
+    for (uint32_t w = 0; w < o->warmup && rc == 0; w++)
+        rc = gb_session_engine_run(e, 0x80000000u + w, &res, &wall, &mpi_bytes, err);
+    for (uint32_t t = 0; t < o->trials && rc == 0; t++) {
+        if (any_signal()) {
+            rc = GB_EINTR;
+            break;
+        }
+        rc = gb_session_engine_run(e, t, &res, &wall, &mpi_bytes, err);
+        if (rc == 0 && c->rank == 0) {
+            rec.trial = t;
+            rec.converged = res.converged;
+            rec.rounds = res.rounds;
+            rec.messages = res.messages;
+            rec.payload_bytes = res.payload_bytes;
+            rec.header_bytes = res.header_bytes;
+            rec.meta_bytes = res.meta_bytes;
+            rec.dropped = res.dropped;
+            rec.wall_s = rec.gossip_s = wall;
+            rec.exchange_s = res.exchange_s;
+            rec.mpi_bytes = mpi_bytes;
+            rc = gb_session_acc_add(&acc, &rec, &res);
+            if (rc == 0 && gb_results_session_trial(&c->res, &rec, ops, &res) < 0)
+                rc = gb_seterr(err, GB_EIO, "cannot write results: %s", gb_strerror(GB_EIO));
+        }
+        rc = agree(c, rc, err);
+    }
+    uint64_t rss_max, rss_sum;
+    peak_rss(&rss_max, &rss_sum);
+    int interrupted = rc == GB_EINTR;
+    if (interrupted) {
+        rc = 0;
+        c->signal = any_signal();
+    }
+    if (rc == 0 && c->rank == 0 && (!interrupted || acc.count > 0)) {
+        rec.trial = 0;
+        if (gb_results_session_summary(&c->res, &rec, ops, (uint32_t)acc.count, &acc, rss_max,
+                                       rss_sum) < 0)
+            rc = gb_seterr(err, GB_EIO, "cannot write the summary record");
+        print_session_row(o->protocol_spec[i], ops, &acc);
+        if (!o->quiet)
+            fprintf(stderr, "gossip-bench: %s: %u trials in %.2f s\n", o->protocol_spec[i],
+                    o->trials, MPI_Wtime() - t0);
+    }
+    rc = agree(c, rc, err);
+    if (rc == 0 && interrupted && c->rank == 0)
+        rc = write_interrupted(c, i, acc.count);
+    gb_session_acc_free(&acc);
+    gb_session_engine_free(e);
     if (rc < 0) {
         say(c, err);
         return EXIT_RUNTIME;
@@ -393,7 +527,9 @@ static int check_memory(const run_ctx *c, char *err)
     gb_block_range(n, c->size, 0, &first, &local);
     double state = 0.0;
     for (int i = 0; i < o->nprotocols; i++) {
-        double s = (double)o->protocol[i]->state_bytes_per_node * local;
+        double s = (double)(o->protocol[i] != NULL ? o->protocol[i]->state_bytes_per_node
+                                                    : o->session[i]->state_bytes_per_node) *
+                   local;
         state = s > state ? s : state;
     }
     /* Buffered messages (other ranks, or all of them for canonical delivery): at most a
@@ -633,7 +769,8 @@ int main(int argc, char **argv)
     static gb_options o; /* large: keep it off the stack */
     char err[GB_ERRLEN] = "";
     int root = launcher_rank() == 0;
-    if (gb_protocol_registry_check(err) < 0 || gb_topology_registry_check(err) < 0) {
+    if (gb_protocol_registry_check(err) < 0 || gb_session_registry_check(err) < 0 ||
+        gb_topology_registry_check(err) < 0) {
         if (root)
             fprintf(stderr, "gossip-bench: internal error: %s\n", err);
         return EXIT_RUNTIME;

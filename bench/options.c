@@ -327,13 +327,15 @@ static int parse_protocols(gb_options *o, const char *list, char *err)
             return gb_seterr(err, GB_EINVAL, "--protocol: missing protocol name in '%s'",
                              specs[i]);
         const gb_protocol_ops *ops = gb_protocol_find(name);
-        if (ops == NULL)
+        const gb_session_ops *sops = ops == NULL ? gb_session_find(name) : NULL;
+        if (ops == NULL && sops == NULL)
             return gb_seterr(err, GB_ENOENT, "unknown protocol '%s' (see --list)", name);
-        int rc = gb_params_parse(&o->protocol_params[i], ops->params, rest, "protocol",
-                                 ops->name, err);
+        int rc = gb_params_parse(&o->protocol_params[i], ops ? ops->params : sops->params,
+                                 rest, "protocol", name, err);
         if (rc < 0)
             return rc;
         o->protocol[i] = ops;
+        o->session[i] = sops;
         memcpy(o->protocol_spec[i], specs[i], GB_SPEC_LEN);
     }
     /* Running the same configuration twice only doubles the time and makes two result
@@ -343,7 +345,7 @@ static int parse_protocols(gb_options *o, const char *list, char *err)
         char a[FORMAT_LEN], b[FORMAT_LEN];
         gb_params_format(&o->protocol_params[i], a, sizeof a);
         for (int j = 0; j < i; j++) {
-            if (o->protocol[j] != o->protocol[i])
+            if (o->protocol[j] != o->protocol[i] || o->session[j] != o->session[i])
                 continue;
             gb_params_format(&o->protocol_params[j], b, sizeof b);
             if (strcmp(a, b) == 0)
@@ -753,6 +755,14 @@ void gb_options_list(FILE *out)
     for (const gb_protocol_ops *const *p = gb_protocol_table; *p != NULL; p++) {
         fprintf(out, "  %-16s %s\n", (*p)->name, (*p)->help != NULL ? (*p)->help : "");
         list_params(out, (*p)->params);
+    }
+    fprintf(out, "\nSession protocols (membership, state synchronisation; several message "
+                 "steps per round):\n");
+    for (const gb_session_ops *const *p = gb_session_table; *p != NULL; p++) {
+        fprintf(out, "  %-16s %s\n", (*p)->name, (*p)->help != NULL ? (*p)->help : "");
+        list_params(out, (*p)->params);
+        for (const gb_metric_desc *m = (*p)->metrics; m != NULL && m->name != NULL; m++)
+            fprintf(out, "      metric %-22s %s\n", m->name, m->help != NULL ? m->help : "");
     }
     fprintf(out, "\nTopologies:\n");
     for (const gb_topology_ops *const *t = gb_topology_table; *t != NULL; t++) {

@@ -14,6 +14,7 @@
 #include "gb_common.h"
 #include "gb_params.h"
 #include "gb_protocol.h"
+#include "gb_session.h"
 #include "gb_topology.h"
 #include "faults.h"
 
@@ -36,7 +37,8 @@ typedef struct gb_options {
     /* --protocol LIST: each entry "name[:k=v,...]" */
     int nprotocols;
     char protocol_spec[GB_MAX_PROTOCOLS][GB_SPEC_LEN];   /* as the user wrote it */
-    const gb_protocol_ops *protocol[GB_MAX_PROTOCOLS];
+    const gb_protocol_ops *protocol[GB_MAX_PROTOCOLS]; /* rumor protocols, else NULL */
+    const gb_session_ops *session[GB_MAX_PROTOCOLS];   /* session protocols, else NULL */
     gb_params protocol_params[GB_MAX_PROTOCOLS];
     /* --topology NAME[:k=v,...] */
     char topology_spec[GB_SPEC_LEN];

@@ -2,6 +2,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -377,4 +378,190 @@ void gb_results_abort(gb_results *r)
     free(r->csv_path);
     free(r->csv_tmp);
     memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ session protocols */
+
+const char *const gb_sfield_name[GB_SF_COUNT] = {
+    "rounds", "messages", "msgs_per_node", "bytes_per_node", "meta_bytes_per_node",
+    "payload_bytes_per_node", "dropped", "wall_s", "round_s",
+};
+
+static void sfield_values(const gb_trial_record *t, double v[GB_SF_COUNT])
+{
+    double n = (double)t->nodes;
+    v[GB_SF_ROUNDS] = t->rounds;
+    v[GB_SF_MESSAGES] = (double)t->messages;
+    v[GB_SF_MSGS_PER_NODE] = (double)t->messages / n;
+    v[GB_SF_BYTES_PER_NODE] = (double)total_bytes(t) / n;
+    v[GB_SF_META_BYTES_PER_NODE] = (double)t->meta_bytes / n;
+    v[GB_SF_PAYLOAD_BYTES_PER_NODE] = (double)t->payload_bytes / n;
+    v[GB_SF_DROPPED] = (double)t->dropped;
+    v[GB_SF_WALL_S] = t->wall_s;
+    v[GB_SF_ROUND_S] = t->rounds ? t->wall_s / t->rounds : 0.0;
+}
+
+int gb_session_acc_add(gb_session_acc *a, const gb_trial_record *t, const gb_session_result *res)
+{
+    if (a->count == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        for (int f = 0; f < GB_SF_COUNT; f++) {
+            double *p = realloc(a->v[f], cap * sizeof *p);
+            if (p == NULL)
+                return GB_ENOMEM;
+            a->v[f] = p;
+        }
+        for (uint32_t k = 0; k < res->nmetrics; k++) {
+            double *p = realloc(a->m[k], cap * sizeof *p);
+            if (p == NULL)
+                return GB_ENOMEM;
+            a->m[k] = p;
+        }
+        a->cap = cap;
+    }
+    double v[GB_SF_COUNT];
+    sfield_values(t, v);
+    for (int f = 0; f < GB_SF_COUNT; f++)
+        a->v[f][a->count] = v[f];
+    a->nmetrics = res->nmetrics;
+    for (uint32_t k = 0; k < res->nmetrics; k++)
+        a->m[k][a->count] = res->metrics[k];
+    a->count++;
+    a->converged += t->converged ? 1 : 0;
+    return 0;
+}
+
+void gb_session_acc_free(gb_session_acc *a)
+{
+    for (int f = 0; f < GB_SF_COUNT; f++)
+        free(a->v[f]);
+    for (uint32_t k = 0; k < GB_SESSION_MAX_METRICS; k++)
+        free(a->m[k]);
+    memset(a, 0, sizeof *a);
+}
+
+static json_t *finite_or_null(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *u64_series(const uint64_t *x, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer((json_int_t)x[i]));
+    return a;
+}
+
+static json_t *dbl_series(const double *x, uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(a, finite_or_null(x[i]));
+    return a;
+}
+
+int gb_results_session_trial(gb_results *r, const gb_trial_record *t,
+                             const gb_session_ops *ops, const gb_session_result *res)
+{
+    double v[GB_SF_COUNT];
+    sfield_values(t, v);
+    if (r->json != NULL) {
+        json_t *o = ident_json(t, "trial");
+        json_object_set_new(o, "kind", json_string("session"));
+        json_object_set_new(o, "trial", json_integer(t->trial));
+        json_object_set_new(o, "converged", json_boolean(t->converged));
+        json_object_set_new(o, "rounds", json_integer(t->rounds));
+        json_object_set_new(o, "pending", json_integer((json_int_t)res->pending));
+        json_object_set_new(o, "steps", json_integer((json_int_t)res->steps));
+        json_object_set_new(o, "dropped", json_integer((json_int_t)t->dropped));
+        json_object_set_new(o, "messages", json_integer((json_int_t)t->messages));
+        json_object_set_new(o, "msgs_per_node", json_real(v[GB_SF_MSGS_PER_NODE]));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)total_bytes(t)));
+        json_object_set_new(o, "bytes_per_node", json_real(v[GB_SF_BYTES_PER_NODE]));
+        json_object_set_new(o, "payload_bytes", json_integer((json_int_t)t->payload_bytes));
+        json_object_set_new(o, "header_bytes", json_integer((json_int_t)t->header_bytes));
+        json_object_set_new(o, "meta_bytes", json_integer((json_int_t)t->meta_bytes));
+        json_object_set_new(o, "mpi_bytes", json_integer((json_int_t)t->mpi_bytes));
+        json_object_set_new(o, "wall_s", json_real(t->wall_s));
+        json_object_set_new(o, "exchange_s", json_real(t->exchange_s));
+        json_t *m = json_object();
+        for (uint32_t k = 0; k < res->nmetrics; k++)
+            json_object_set_new(m, ops->metrics[k].name, finite_or_null(res->metrics[k]));
+        json_object_set_new(o, "metrics", m);
+        json_t *s = json_object();
+        json_object_set_new(s, "pending", u64_series(res->round_pending, t->rounds));
+        json_object_set_new(s, "messages", u64_series(res->round_messages, t->rounds));
+        json_object_set_new(s, "bytes", u64_series(res->round_bytes, t->rounds));
+        if (res->round_s != NULL)
+            json_object_set_new(s, "round_s", dbl_series(res->round_s, t->rounds));
+        for (uint32_t k = 0; k < res->nseries; k++)
+            json_object_set_new(s, ops->series[k].name, dbl_series(res->series[k], t->rounds));
+        json_object_set_new(o, "series", s);
+        int rc = gb_results_write_json(r, o);
+        if (rc < 0)
+            return rc;
+    }
+    if (r->csv != NULL) {
+        /* The rumor-only columns (source, t_ave, t_last, residue, informed, reachable,
+         * duplicates, mpi_messages, gossip_s, monitor_s, rumor_messages, traffic_m,
+         * terminated) stay empty. */
+        int w = fprintf(r->csv,
+                        "%s,\"%s\",%s,\"%s\",%llu,%d,%u,%llu,%u,,%d,%u,,,,,,%llu,%.6f,%llu,%.6f,"
+                        "%llu,%llu,%llu,,%llu,,%.9g,,,%.9g,,,\n",
+                        t->protocol, t->protocol_params, t->topology, t->topology_params,
+                        (unsigned long long)t->nodes, t->ranks, t->fanout,
+                        (unsigned long long)t->seed, t->trial, t->converged, t->rounds,
+                        (unsigned long long)t->messages, v[GB_SF_MSGS_PER_NODE],
+                        (unsigned long long)total_bytes(t), v[GB_SF_BYTES_PER_NODE],
+                        (unsigned long long)t->payload_bytes,
+                        (unsigned long long)t->header_bytes, (unsigned long long)t->meta_bytes,
+                        (unsigned long long)t->mpi_bytes, t->wall_s, t->exchange_s);
+        if (w < 0)
+            return GB_EIO;
+    }
+    return 0;
+}
+
+int gb_results_session_summary(gb_results *r, const gb_trial_record *like,
+                               const gb_session_ops *ops, uint32_t trials,
+                               const gb_session_acc *acc, uint64_t rss_max, uint64_t rss_sum)
+{
+    if (r->json == NULL)
+        return 0;
+    json_t *o = ident_json(like, "summary");
+    json_object_set_new(o, "kind", json_string("session"));
+    json_object_set_new(o, "trials", json_integer(trials));
+    json_object_set_new(o, "converged_trials", json_integer((json_int_t)acc->converged));
+    json_object_set_new(o, "peak_rss_bytes_max_rank", json_integer((json_int_t)rss_max));
+    json_object_set_new(o, "peak_rss_bytes_all_ranks", json_integer((json_int_t)rss_sum));
+    json_object_set_new(o, "peak_rss_bytes_per_node",
+                        json_real((double)rss_sum / (double)like->nodes));
+    int rc = 0;
+    for (int f = 0; f < GB_SF_COUNT && rc == 0; f++) {
+        gb_summary s;
+        rc = gb_summarize(acc->v[f], acc->count, &s);
+        if (rc == 0)
+            json_object_set_new(o, gb_sfield_name[f], gb_summary_json(&s));
+    }
+    /* Metrics: the trials that have a value (a MIN/MAX figure may have none). */
+    double *x = acc->count ? malloc(acc->count * sizeof *x) : NULL;
+    json_t *m = json_object();
+    for (uint32_t k = 0; k < acc->nmetrics && rc == 0; k++) {
+        size_t nx = 0;
+        for (size_t i = 0; x != NULL && i < acc->count; i++)
+            if (isfinite(acc->m[k][i]))
+                x[nx++] = acc->m[k][i];
+        gb_summary s;
+        rc = gb_summarize(x, nx, &s);
+        if (rc == 0)
+            json_object_set_new(m, ops->metrics[k].name, gb_summary_json(&s));
+    }
+    free(x);
+    json_object_set_new(o, "metrics", m);
+    if (rc < 0) {
+        json_decref(o);
+        return rc;
+    }
+    return gb_results_write_json(r, o);
 }

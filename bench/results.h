@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "gb_papi.h"
+#include "gb_session.h"
 #include "stats.h"
 
 #define GB_SCHEMA "gossipbench/1"
@@ -113,5 +114,35 @@ void gb_results_abort(gb_results *r);
 
 /* A JSON object describing a summary (count, mean, sd, min, q1, median, q3, max). */
 json_t *gb_summary_json(const gb_summary *s);
+
+/* ------------------------------------------------------------------ session protocols
+ * Trials of session protocols (gb_session.h) carry the common identification and traffic
+ * fields, no rumor figures (t_ave, residue, ...), and the protocol's own "metrics" (trial
+ * figures) and "series" (per-round figures, beside pending/messages/bytes/round_s). A MIN or
+ * MAX metric without a value is written as null and left out of summaries. CSV rows leave
+ * the rumor columns empty. */
+enum gb_sfield {
+    GB_SF_ROUNDS, GB_SF_MESSAGES, GB_SF_MSGS_PER_NODE, GB_SF_BYTES_PER_NODE,
+    GB_SF_META_BYTES_PER_NODE, GB_SF_PAYLOAD_BYTES_PER_NODE, GB_SF_DROPPED, GB_SF_WALL_S,
+    GB_SF_ROUND_S, GB_SF_COUNT
+};
+extern const char *const gb_sfield_name[GB_SF_COUNT];
+
+typedef struct gb_session_acc {
+    size_t count, cap, converged;
+    uint32_t nmetrics;
+    double *v[GB_SF_COUNT];
+    double *m[GB_SESSION_MAX_METRICS];
+} gb_session_acc;
+
+/* t: identification and traffic fields (converged, rounds, messages, *_bytes, dropped,
+ * wall_s, exchange_s, mpi_bytes); res: the core's result. 0 or GB_ENOMEM / GB_EIO. */
+int gb_session_acc_add(gb_session_acc *a, const gb_trial_record *t, const gb_session_result *res);
+void gb_session_acc_free(gb_session_acc *a);
+int gb_results_session_trial(gb_results *r, const gb_trial_record *t,
+                             const gb_session_ops *ops, const gb_session_result *res);
+int gb_results_session_summary(gb_results *r, const gb_trial_record *like,
+                               const gb_session_ops *ops, uint32_t trials,
+                               const gb_session_acc *acc, uint64_t rss_max, uint64_t rss_sum);
 
 #endif

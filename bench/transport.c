@@ -7,7 +7,6 @@
 
 #include "gb_mpi.h"
 
-int gb_msgbuf_grow(gb_msgbuf *b);
 int gb_msgbuf_grow(gb_msgbuf *b)
 {
     size_t cap = b->cap ? 2 * b->cap : 256;

@@ -23,11 +23,13 @@ typedef struct gb_msgbuf {
     size_t len, cap;
 } gb_msgbuf;
 
+/* Double the capacity (at least 256 messages); 0 or GB_ENOMEM. */
+int gb_msgbuf_grow(gb_msgbuf *b);
+
 /* Append one message; 0 or GB_ENOMEM. */
 static inline int gb_msgbuf_push(gb_msgbuf *b, const gb_msg *m)
 {
     if (b->len == b->cap) {
-        extern int gb_msgbuf_grow(gb_msgbuf * b);
         if (gb_msgbuf_grow(b) < 0)
             return GB_ENOMEM;
     }

@@ -33,3 +33,19 @@ int gb_seterr(char *err, int code, const char *fmt, ...)
     }
     return code;
 }
+
+void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count)
+{
+    uint64_t base = n / (uint64_t)p, rem = n % (uint64_t)p, ur = (uint64_t)r;
+    *first = (gb_node_t)(ur * base + (ur < rem ? ur : rem));
+    *count = (uint32_t)(base + (ur < rem ? 1 : 0));
+}
+
+int gb_block_owner(uint64_t n, int p, gb_node_t node)
+{
+    uint64_t base = n / (uint64_t)p, rem = n % (uint64_t)p;
+    uint64_t big = rem * (base + 1);
+    if (node < big)
+        return (int)(node / (base + 1));
+    return (int)(rem + (node - big) / base);
+}

@@ -47,4 +47,9 @@ static inline uint64_t gb_sat_u64(double x)
     return (uint64_t)x;
 }
 
+/* Block placement of nodes 0..n-1 on p ranks (the first n % p ranks get one node more):
+ * [first, first+count) of rank r, and the rank that owns a node. */
+void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count);
+int gb_block_owner(uint64_t n, int p, gb_node_t node);
+
 #endif

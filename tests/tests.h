@@ -14,6 +14,7 @@ int gb_test_register_topology_random(void);
 int gb_test_register_protocol(void);
 int gb_test_register_protocol_rumor(void);
 int gb_test_register_faults(void);
+int gb_test_register_session(void);
 int gb_test_register_options(void);
 int gb_test_register_stats(void);
 
