@@ -247,3 +247,15 @@ int gb_faults_lost(const gb_faults *f, uint64_t seed, uint32_t trial, uint32_t r
     r.ctr.v[1] += (uint64_t)(index & 0xffffffu) << 40; /* block `index` of the stream */
     return gb_rng_next(&r) < f->loss_thresh;
 }
+
+uint32_t gb_faults_horizon(const gb_faults *f)
+{
+    uint32_t h = 0;
+    if (f == NULL || !f->any)
+        return 0;
+    if (f->has_crash)
+        h = f->crash_until > f->crash_at ? f->crash_until : f->crash_at;
+    if (f->has_partition && f->part_to + 1 > h)
+        h = f->part_to + 1; /* healed at the start of part_to + 1 */
+    return h;
+}

@@ -66,6 +66,11 @@ int gb_faults_parse(const char *spec, gb_faults *f, char *err);
  * faults). Returns the length it needed (like snprintf). */
 int gb_faults_format(const gb_faults *f, char *buf, size_t len);
 
+/* The last round in which the schedule changes something (a crash, recovery, partition or
+ * heal, ...): 0 without such events. Runs that wait for a system to settle after the
+ * faults (session protocols) do not end before it. */
+uint32_t gb_faults_horizon(const gb_faults *f);
+
 /* round(frac * n), halves rounded up, at most n. */
 uint64_t gb_faults_count(double frac, uint64_t n);
 
