@@ -21,6 +21,8 @@
  * Return codes: 0 on success, GB_ENOMEM (allocation failed or a blob would exceed
  * UINT32_MAX bytes) or GB_EINVAL (malformed blob or bad argument), unless a function says
  * otherwise. Predicates (dominates, has_update, contains) return 1 / 0 or GB_EINVAL.
+ * Reading a sibling list (the mv-register types, DVV sets) allocates, so every function
+ * that reads one, check and describe included, may also return GB_ENOMEM.
  */
 #ifndef GB_CRDT_H
 #define GB_CRDT_H
@@ -61,9 +63,10 @@ void gb_bytes_swap(gb_bytes *a, gb_bytes *b);
 /* ------------------------------------------------------------------ hashing */
 
 /* 64-bit hash of (key, blob): XXH64 (Yann Collet's xxHash, 64-bit variant; own
- * implementation, matches the reference test vectors) of the blob with seed = key, then
- * mixed once more with the key so that nearby keys with equal blobs differ in every bit.
- * Deterministic across platforms (reads bytes, not words). b may be NULL when len == 0. */
+ * implementation, checked against the reference library's answers) of the blob with
+ * seed = key. XXH64 folds the seed into its state and ends with a full avalanche, so equal
+ * blobs under nearby keys give unrelated hashes. Deterministic across platforms (reads
+ * bytes, not words). b may be NULL when len == 0. */
 uint64_t gb_blob_hash(uint64_t key, const uint8_t *b, uint32_t len);
 
 /* Plain XXH64 of b with the given seed (exposed for the test vectors). */
@@ -136,7 +139,8 @@ int gb_dvv_new(const uint8_t *ctx, uint32_t ctxlen, uint32_t node, gb_bytes *out
 /* The dot and the past of a DVV (past points into p). 0 or GB_EINVAL. */
 int gb_dvv_parts(const uint8_t *p, uint32_t len, uint32_t *node, uint64_t *counter,
                  const uint8_t **past, uint32_t *pastlen);
-/* 1 if the event (node, counter) is in the DVV's event set, 0 if not, GB_EINVAL. */
+/* 1 if the event (node, counter) is in the DVV's event set, 0 if not (always for
+ * counter 0, which names no event), GB_EINVAL. */
 int gb_dvv_contains(const uint8_t *p, uint32_t len, uint32_t node, uint64_t counter);
 /* Order of the event sets: GB_VC_EQUAL / BEFORE (events(a) strict subset of events(b)) /
  * AFTER / CONCURRENT, or GB_EINVAL. */
@@ -148,9 +152,11 @@ int gb_dvv_join(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen
 
 /* A DVV SET (the clocks of sibling versions) is:
  *   u32 count, then count DVV blobs
- * sorted by (dot node, dot counter, then bytes), no exact duplicates. sync (the paper's
- * "sync") keeps the DVVs of the union that are not obsolete, where X is obsolete when
- * X's dot lies in the past of some other member of the union. 0, GB_ENOMEM, GB_EINVAL. */
+ * sorted by (dot node, dot counter, then bytes), no exact duplicates, and no member
+ * obsolete, where X is obsolete when X's dot lies in the past of some other member.
+ * sync (the paper's "sync") keeps the members of the union that are not obsolete in the
+ * union. Its laws hold for sets of clocks of one causal history (every past causally
+ * closed), which is what update() and merge() produce. 0, GB_ENOMEM, GB_EINVAL. */
 int gb_dvvset_check(const uint8_t *p, uint32_t len);
 int gb_dvv_sync(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen,
                 gb_bytes *out);
@@ -236,7 +242,8 @@ typedef struct gb_crdt_ops {
  *   vectors. Blob: u32 count, then siblings { DVV, u64 value } sorted by (dot node, dot
  *   counter, bytes). update: one sibling (gb_dvv_new(clock, node), value). Merge: the
  *   siblings of the union whose dot is not in another sibling's past (gb_dvv_sync).
- *   Clock: gb_dvv_join over the siblings.
+ *   Clock: gb_dvv_join over the siblings. As for DVV sets, the laws are those of causal
+ *   histories; the version-vector register's hold for any well-formed states.
  * "orset" (gb_crdt_orset): observed-remove (add-wins) set of 63-bit elements, the
  *   optimised form without tombstones (Bieniusa et al. 2012). update: value even -> add
  *   element value >> 1 (GB_ORSET_ADD(e)), value odd -> remove element value >> 1
@@ -286,7 +293,7 @@ int gb_lww_put(const gb_bytes *in, gb_bytes *out, uint32_t node, uint64_t stamp,
                const uint8_t *val, uint32_t vlen);
 /* mv-register and mv-register-dvv: the sibling values in canonical sibling order. Writes
  * min(cap, count) values to vals (may be NULL when cap == 0) and *count = siblings.
- * 0 or GB_EINVAL (also when b is not a state of the given type). */
+ * 0, GB_ENOMEM, or GB_EINVAL (also when type is neither register type). */
 int gb_mvreg_values(const gb_crdt_ops *type, const uint8_t *b, uint32_t len,
                     uint64_t *vals, uint32_t cap, uint32_t *count);
 /* orset: 1 if elem is in the set, 0 if not, GB_EINVAL. */
