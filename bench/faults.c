@@ -931,17 +931,23 @@ int gb_fault_view_may_return(const gb_fault_view *v, gb_node_t node)
 
 uint32_t gb_faults_horizon(const gb_faults *f)
 {
+    /* The last round at whose start some item changes node states or the network: crash
+     * (and recovery), partition (and the heal at to + 1), join, leave, and the last round
+     * of a churn window. loss, crossloss and slow act every round and have no horizon. */
     uint32_t h = 0;
     if (f == NULL || !f->any)
         return 0;
     for (uint32_t i = 0; i < f->nevents; i++) {
         const gb_fault_event *e = &f->ev[i];
-        /* A crash changes things at R and at its recovery; a partition or churn window
-         * until B + 1 (healed / over); a join or leave at R. */
         uint32_t last = e->from;
-        if (e->to > 0)
-            last = e->kind == GB_FAULT_CRASH ? e->to : e->to + 1;
-        h = last > h ? last : h;
+        switch (e->kind) {
+        case GB_FAULT_CRASH: last = e->to > e->from ? e->to : e->from; break;
+        case GB_FAULT_PARTITION: last = e->to + 1; break;
+        case GB_FAULT_CHURN: last = e->to; break;
+        default: break; /* join, leave: from */
+        }
+        if (last > h)
+            h = last;
     }
     return h;
 }

@@ -17,5 +17,6 @@ int gb_test_register_faults(void);
 int gb_test_register_session(void);
 int gb_test_register_options(void);
 int gb_test_register_stats(void);
+int gb_test_register_crdt(void);
 
 #endif
