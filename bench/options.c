@@ -597,12 +597,19 @@ static int parse_all(int argc, char **argv, gb_options *o, char *err)
     if (o->topology == NULL)
         return gb_seterr(err, GB_ENOENT, "default topology '%s' is not registered",
                          DEF_TOPOLOGY);
-    /* Recovery with empty state needs every protocol of the run to support it. */
-    for (int i = 0; o->faults.has_empty && i < o->nprotocols; i++)
-        if (o->protocol[i]->reset_node == NULL)
+    /* Recovery with empty state needs every protocol of the run to support it: a rumor
+     * protocol through reset_node, a session protocol through event() (GB_EV_RECOVER_EMPTY;
+     * o->protocol[i] is NULL for those). */
+    for (int i = 0; o->faults.has_empty && i < o->nprotocols; i++) {
+        if (o->protocol[i] != NULL && o->protocol[i]->reset_node == NULL)
             return gb_seterr(err, GB_EINVAL,
                              "--faults: protocol '%s' cannot recover nodes with empty state "
                              "(crash=F@R-R2:empty needs its reset_node)", o->protocol[i]->name);
+        if (o->session[i] != NULL && o->session[i]->event == NULL)
+            return gb_seterr(err, GB_EINVAL,
+                             "--faults: protocol '%s' cannot recover nodes with empty state "
+                             "(crash=F@R-R2:empty needs its event())", o->session[i]->name);
+    }
     if (o->nodes != 0 && !o->source_random && o->source >= o->nodes)
         return gb_seterr(err, GB_ERANGE,
                          "--source: node %" PRIu32 " does not exist with --nodes %" PRIu64

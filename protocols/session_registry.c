@@ -4,7 +4,10 @@
 
 #include "gb_session.h"
 
+extern const gb_session_ops gb_session_anti_entropy; /* anti_entropy.c */
+
 const gb_session_ops *const gb_session_table[] = {
+    &gb_session_anti_entropy,
     NULL,
 };
 

@@ -16,7 +16,8 @@ int main(int argc, char **argv)
                            gb_test_register_protocol, gb_test_register_protocol_rumor,
                            gb_test_register_faults,    gb_test_register_session,
                            gb_test_register_options,  gb_test_register_stats,
-                           gb_test_register_crdt};
+                           gb_test_register_crdt,     gb_test_register_merkle,
+                           gb_test_register_anti_entropy};
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
         if (regs[i]() != CUE_SUCCESS) {
             fprintf(stderr, "unit_tests: cannot register suite: %s\n", CU_get_error_msg());

@@ -18,5 +18,7 @@ int gb_test_register_session(void);
 int gb_test_register_options(void);
 int gb_test_register_stats(void);
 int gb_test_register_crdt(void);
+int gb_test_register_merkle(void);
+int gb_test_register_anti_entropy(void);
 
 #endif
