@@ -55,13 +55,10 @@ struct gb_engine {
     uint64_t reach;
     /* fault layer (faults.h); fl == NULL: no faults */
     const gb_faults *fl;
+    gb_fault_view *view;       /* this rank's node states, NULL without faults */
+    int states;                /* node states can change (crash, join, leave, churn) */
     uint32_t trial;
     uint64_t dropped;          /* messages dropped on this rank, this trial */
-    uint8_t *crash_bits, *slow_bits; /* node sets of this trial, n bits each */
-    uint64_t crash_k;          /* nodes in crash_bits */
-    gb_node_t *crash_local;    /* local crashed nodes of this trial */
-    uint32_t crash_nlocal;
-    int crash_now;             /* crashed nodes are down in this round */
     gb_node_t trig_src;        /* contact message being delivered (names its replies) */
     uint16_t trig_seq;
     uint32_t trig_replies;
@@ -69,6 +66,12 @@ struct gb_engine {
 
 static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
 {
+    /* A node that is not UP (crashed or absent) receives nothing: only its own rank knows
+     * its state, so the message travels there and is dropped here. */
+    if (e->states && gb_fault_view_state(e->view, m->dst) != GB_NODE_UP) {
+        e->dropped++;
+        return 0;
+    }
     e->received++;
     if (phase == 0) {
         e->trig_src = m->src;
@@ -81,20 +84,16 @@ static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
     return e->cfg.proto->on_reply(e->state, e->round, m);
 }
 
-/* 1 when the fault layer drops m (sent in phase `phase` of the current round). The message
- * is named by ids only (faults.h), so the verdict is the same on any rank count. */
+/* 1 when the network drops m (sent in phase `phase` of the current round): partition,
+ * crossloss, loss. The message is named by ids only (faults.h), so the verdict is the same
+ * on any rank count. The destination's state is checked where it is delivered. */
 static int faulty(gb_engine *e, unsigned phase, const gb_msg *m)
 {
-    const gb_faults *f = e->fl;
     /* A reply's name counts every reply to the same contact message, dropped or not. */
     uint32_t index = phase == 0 ? gb_faults_msg_index(0, m->seq, 0)
                                 : gb_faults_msg_index(1, e->trig_seq, e->trig_replies++);
     gb_node_t node = phase == 0 ? m->src : e->trig_src;
-    if (e->crash_now && (gb_faults_bit(e->crash_bits, m->src) || gb_faults_bit(e->crash_bits, m->dst)))
-        return 1;
-    if (gb_faults_cut(f, e->cfg.n, e->round, m->src, m->dst))
-        return 1;
-    return gb_faults_lost(f, e->cfg.seed, e->trial, e->round, node, index);
+    return gb_fault_view_drops(e->view, m->src, m->dst, node, index);
 }
 
 static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
@@ -188,6 +187,11 @@ static double synchronised_start(gb_engine *e)
 
 int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
 {
+    /* The same verdict on every rank (a function of the options), so no agreement needed. */
+    if (cfg->faults != NULL && cfg->faults->has_empty && cfg->proto->reset_node == NULL)
+        return gb_seterr(err, GB_EINVAL, "--faults: protocol '%s' cannot recover nodes with "
+                         "empty state (crash=F@R-R2:empty needs its reset_node)",
+                         cfg->proto->name);
     gb_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
         return gb_seterr(err, GB_ENOMEM, "engine: out of memory");
@@ -220,15 +224,9 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
     int frc = e->bytes_to == NULL ? GB_ENOMEM : 0;
     if (cfg->faults != NULL && cfg->faults->any) {
         e->fl = cfg->faults;
-        size_t bytes = (size_t)((cfg->n + 7) / 8);
-        if (e->fl->has_crash) {
-            e->crash_bits = malloc(bytes);
-            e->crash_local = malloc(((size_t)e->count + 1) * sizeof *e->crash_local);
-            if (e->crash_bits == NULL || e->crash_local == NULL)
-                frc = GB_ENOMEM;
-        }
-        if (e->fl->has_slow && (e->slow_bits = malloc(bytes)) == NULL)
-            frc = GB_ENOMEM;
+        e->states = gb_faults_states(e->fl);
+        if (frc == 0)
+            frc = gb_fault_view_create(e->fl, cfg->seed, cfg->n, e->first, e->count, &e->view);
     }
     if (agree_create(e, frc) < 0) {
         gb_engine_free(e);
@@ -251,9 +249,7 @@ void gb_engine_free(gb_engine *e)
     free(e->round_s);
     free(e->round_max);
     free(e->bytes_to);
-    free(e->crash_bits);
-    free(e->crash_local);
-    free(e->slow_bits);
+    gb_fault_view_free(e->view);
     free(e);
 }
 
@@ -396,31 +392,13 @@ static gb_node_t trial_source(const gb_engine_cfg *c, uint32_t trial)
     return (gb_node_t)gb_rng_below(&r, c->n);
 }
 
-/* Draws this trial's crashed and slow node sets (the same on every rank). */
-static void faults_start_trial(gb_engine *e, uint32_t trial)
+/* 1 when some crash item with ":empty" recovers at the start of `round`. */
+static int empty_recovery_at(const gb_faults *f, uint32_t round)
 {
-    const gb_faults *f = e->fl;
-    uint64_t n = e->cfg.n;
-    e->crash_k = 0;
-    e->crash_nlocal = 0;
-    if (f->has_crash) {
-        e->crash_k = gb_faults_count(f->crash_frac, n);
-        gb_faults_select(e->cfg.seed, trial, GB_FAULT_SET_CRASH, n, e->crash_k, e->crash_bits);
-        for (uint32_t i = 0; i < e->count; i++)
-            if (gb_faults_bit(e->crash_bits, e->first + i))
-                e->crash_local[e->crash_nlocal++] = e->first + i;
-    }
-    if (f->has_slow)
-        gb_faults_select(e->cfg.seed, trial, GB_FAULT_SET_SLOW, n,
-                         gb_faults_count(f->slow_frac, n), e->slow_bits);
-}
-
-/* May local node v run its contact phase in the current round? */
-static int node_acts(const gb_engine *e, gb_node_t v, int slow_skip)
-{
-    if (e->crash_now && gb_faults_bit(e->crash_bits, v))
-        return 0;
-    return !(slow_skip && gb_faults_bit(e->slow_bits, v));
+    for (uint32_t i = 0; f->has_empty && i < f->nevents; i++)
+        if (f->ev[i].kind == GB_FAULT_CRASH && f->ev[i].empty && f->ev[i].to == round)
+            return 1;
+    return 0;
 }
 
 static uint64_t reachable_from(gb_engine *e, gb_node_t src)
@@ -455,10 +433,10 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     e->received = 0;
     e->dropped = 0;
     e->trial = trial;
-    e->crash_now = 0;
-    if (e->fl != NULL)
-        faults_start_trial(e, trial);
-    uint64_t crashed_informed = 0; /* informed nodes among the crashed ones, last round */
+    if (e->view != NULL)
+        gb_fault_view_start(e->view, trial);
+    uint64_t down_informed = 0; /* informed nodes among those not UP, last round */
+    uint64_t live = c->n;       /* nodes UP in the last round */
     memset(e->bytes_to, 0, (size_t)e->size * sizeof *e->bytes_to);
     uint64_t duplicates = 0, rumor_msgs = 0, newly_local = 0;
     long long hw_excl[GB_PAPI_MAX_EVENTS] = {0}, hw_a[GB_PAPI_MAX_EVENTS], hw_b[GB_PAPI_MAX_EVENTS];
@@ -488,14 +466,20 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         }
         double t0 = MPI_Wtime();
         e->ob[0].last_src = e->ob[1].last_src = GB_NODE_MAX;
-        if (e->fl == NULL) {
+        if (e->view == NULL) {
             for (uint32_t i = 0; i < e->count && rc == 0; i++)
                 rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
         } else {
-            e->crash_now = gb_faults_crash_active(e->fl, round);
-            int slow_skip = gb_faults_slow_skips(e->fl, round);
+            /* Crashes, recoveries, joins, leaves and churn of this round; nodes that recover
+             * with empty state start afresh (checked at creation: reset_node exists). */
+            gb_fault_view_advance(e->view, round);
+            if (c->proto->reset_node != NULL && empty_recovery_at(e->fl, round))
+                for (uint32_t i = 0; i < e->count; i++)
+                    if (gb_fault_view_event(e->view, e->first + i) == GB_EV_RECOVER_EMPTY)
+                        c->proto->reset_node(e->state, e->first + i);
+            /* Crashed and absent nodes do nothing; slow ones skip some rounds. */
             for (uint32_t i = 0; i < e->count && rc == 0; i++)
-                if (node_acts(e, e->first + i, slow_skip))
+                if (gb_fault_view_acts(e->view, e->first + i))
                     rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
         }
         /* Exchanges are collective: a rank that failed still takes part, then all agree. */
@@ -526,13 +510,26 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
          * error code through the monitor's reduction. */
         if (rc == 0 && c->stop != NULL && *c->stop)
             local[2] = GB_EINTR;
-        /* Informed nodes among the local crashed ones (they do not count as live). */
-        int64_t ci_local = 0;
-        for (uint32_t k = 0; e->crash_now && k < e->crash_nlocal; k++)
-            ci_local += c->proto->infection_round(e->state, e->crash_local[k]) >= 0;
-        int64_t sum_in[3] = {local[0], local[1], ci_local}, sum_out[3];
-        GB_MPI(MPI_Allreduce(sum_in, sum_out, 3, MPI_INT64_T, MPI_SUM, c->comm));
-        crashed_informed = (uint64_t)sum_out[2];
+        /* Nodes that are not UP (crashed, absent) do not count as live: the informed ones
+         * among them are taken off, and so are active ones that cannot come back (a
+         * crashed or absent spreader that may return still counts: the trial goes on). */
+        int64_t di_local = 0, up_local = (int64_t)e->count;
+        if (e->states) {
+            up_local = (int64_t)gb_fault_view_up(e->view);
+            for (uint32_t i = 0; i < e->count && up_local < (int64_t)e->count; i++) {
+                gb_node_t v = e->first + i;
+                if (gb_fault_view_state(e->view, v) == GB_NODE_UP)
+                    continue;
+                di_local += c->proto->infection_round(e->state, v) >= 0;
+                if (c->proto->is_active != NULL && c->proto->is_active(e->state, v) &&
+                    !gb_fault_view_may_return(e->view, v))
+                    local[1]--;
+            }
+        }
+        int64_t sum_in[4] = {local[0], local[1], di_local, up_local}, sum_out[4];
+        GB_MPI(MPI_Allreduce(sum_in, sum_out, 4, MPI_INT64_T, MPI_SUM, c->comm));
+        down_informed = (uint64_t)sum_out[2];
+        live = (uint64_t)sum_out[3];
         GB_MPI(MPI_Allreduce(&local[2], &global[2], 1, MPI_INT64_T, MPI_MIN, c->comm));
         global[0] = sum_out[0];
         global[1] = sum_out[1];
@@ -563,9 +560,9 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
                 converged = 1;
                 break;
             }
-        } else if (e->crash_now && reach == c->n) {
-            /* Every node that is not crashed now is informed. */
-            if ((uint64_t)global[0] - crashed_informed >= c->n - e->crash_k) {
+        } else if (e->states && reach == c->n) {
+            /* Every node that is UP now is informed. */
+            if ((uint64_t)global[0] - down_informed >= live) {
                 converged = 1;
                 break;
             }
@@ -634,7 +631,8 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     double sum_rounds = 0.0;
     uint32_t t_last = 0;
     for (uint32_t r = 1; r <= round; r++) {
-        uint64_t newly = e->curve[r] - e->curve[r - 1];
+        /* Nodes that recover with empty state lose the rumor: the curve may go down. */
+        uint64_t newly = e->curve[r] > e->curve[r - 1] ? e->curve[r] - e->curve[r - 1] : 0;
         sum_rounds += (double)r * (double)newly;
         if (newly > 0)
             t_last = r;
@@ -647,9 +645,8 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     rec->t_ave = informed > 1 ? sum_rounds / (double)(informed - 1) : 0.0;
     rec->t_last = t_last;
     rec->residue = (double)(c->n - informed) / (double)c->n;
-    /* Live nodes: those not crashed in the last round. */
-    uint64_t live = c->n - (e->crash_now ? e->crash_k : 0);
-    uint64_t live_informed = informed - (e->crash_now ? crashed_informed : 0);
+    /* Live nodes: those UP in the last round. */
+    uint64_t live_informed = informed - down_informed;
     rec->residue_live = live > 0 ? (double)(live - live_informed) / (double)live : 0.0;
     rec->dropped = gsums[8];
     rec->informed = informed;

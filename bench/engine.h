@@ -32,9 +32,12 @@ typedef struct gb_engine_cfg {
     int ordered; /* canonical (sorted) delivery even for commutative protocols */
     int replay;  /* time a plain MPI exchange of each trial's message volumes */
     gb_papi *papi; /* counters around the gossip phase, NULL for none */
-    /* Fault schedule (faults.h), NULL or all clear for none: messages are dropped in send,
-     * crashed and slow nodes skip their contact phase, and convergence counts live nodes
-     * only (see gb_engine_run_trial). */
+    /* Fault schedule (faults.h), NULL or all clear for none. The engine keeps a
+     * gb_fault_view of its block: partition, crossloss and loss drop messages in send;
+     * nodes that are not UP (crashed or absent, which behave alike here) skip their
+     * contact phase and messages to them are dropped by the receiving rank; slow nodes
+     * skip some contact phases; ":empty" recoveries call the protocol's reset_node; and
+     * convergence counts live (UP) nodes only (see gb_engine_run_trial). */
     const gb_faults *faults;
     /* Set asynchronously (signal handler) to stop: the running trial ends at the next round
      * on every rank with GB_EINTR. NULL: never. */
@@ -52,11 +55,16 @@ void gb_engine_free(gb_engine *e);
 /* Run one trial (collective). `trial` keys the random streams. On success rec's numeric
  * fields, curve and round_s are filled (curve/round_s point into the engine, valid until
  * the next call); identification fields (names, params) are left to the caller.
- * With crash faults a trial of a non-self-terminating protocol on a connected overlay
- * converges when every node that is not crashed in the round is informed; on overlays not
- * known to be connected crashed nodes stay in the target (all nodes reachable from the
- * source), so such a trial may run to --max-rounds. Self-terminating protocols end when no
- * node is active; crashed nodes that were spreading still count as active.
+ * With faults that change node states (crash, join, leave, churn) a trial of a
+ * non-self-terminating protocol on a connected overlay converges when every node that is
+ * UP in the round is informed; on overlays not known to be connected the target stays all
+ * nodes reachable from the source, so such a trial may run to --max-rounds.
+ * Self-terminating protocols end when no node is active; with a protocol that has
+ * is_active, an active node that is not UP counts only while it may come back
+ * (gb_fault_view_may_return: a crash with a recovery to come, a join to come, an open
+ * churn window), so spreaders crashed for good no longer keep a trial running. Nodes
+ * that recover with empty state lose the rumor: the curve may go down, and t_ave counts
+ * only rounds where it went up.
  * Returns 0 or a GB_E* code with err (the same on every rank). */
 int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char *err);
 

@@ -162,7 +162,7 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "source",
                         o->source_random ? json_string("random") : json_integer(o->source));
     json_object_set_new(more, "replay_exchange", json_boolean(o->replay));
-    char faults[512];
+    char faults[GB_FAULTS_TEXT_MAX];
     gb_faults_format(&o->faults, faults, sizeof faults);
     json_object_set_new(more, "faults", json_string(faults));
     json_object_set_new(more, "baselines",
@@ -239,7 +239,7 @@ static void print_header(const run_ctx *c)
            o->ordered ? ", ordered delivery" : "");
     printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
     if (o->faults.any) {
-        char faults[512];
+        char faults[GB_FAULTS_TEXT_MAX];
         gb_faults_format(&o->faults, faults, sizeof faults);
         printf("# faults: %s\n", faults);
     }
@@ -677,6 +677,9 @@ static int run(gb_options *o)
         snprintf(err, sizeof err,
                  "--fanout %u exceeds the largest degree (%u) of topology '%s' with %llu nodes",
                  o->fanout, c.topo->max_degree, c.topo->ops->name, (unsigned long long)c.n);
+    else if (gb_faults_check(&o->faults, c.n, err) < 0) {
+        /* err names the item */
+    }
     if (bad != NULL)
         snprintf(err, sizeof err, "%s", bad);
     if (bad != NULL || err[0] != '\0') {

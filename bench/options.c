@@ -597,6 +597,12 @@ static int parse_all(int argc, char **argv, gb_options *o, char *err)
     if (o->topology == NULL)
         return gb_seterr(err, GB_ENOENT, "default topology '%s' is not registered",
                          DEF_TOPOLOGY);
+    /* Recovery with empty state needs every protocol of the run to support it. */
+    for (int i = 0; o->faults.has_empty && i < o->nprotocols; i++)
+        if (o->protocol[i]->reset_node == NULL)
+            return gb_seterr(err, GB_EINVAL,
+                             "--faults: protocol '%s' cannot recover nodes with empty state "
+                             "(crash=F@R-R2:empty needs its reset_node)", o->protocol[i]->name);
     if (o->nodes != 0 && !o->source_random && o->source >= o->nodes)
         return gb_seterr(err, GB_ERANGE,
                          "--source: node %" PRIu32 " does not exist with --nodes %" PRIu64
@@ -649,11 +655,19 @@ void gb_options_usage(FILE *out, const char *prog)
             "                       converged, 1..%d (default: %d)\n"
             "  --faults SPEC        ';'-separated faults, the same on any rank count:\n"
             "                       loss=P (drop each message with probability P),\n"
-            "                       crash=F@R[-R2] (a fraction F of the nodes crash at round R,\n"
-            "                       and recover with their state at R2), partition=G@A-B (G\n"
-            "                       groups of contiguous ids cut apart in rounds A..B),\n"
+            "                       crossloss=P@G (also drop with probability P messages\n"
+            "                       between G groups of contiguous ids, e.g. hosts),\n"
+            "                       crash=F@R[-R2[:empty]] (a fraction F of the nodes crash at\n"
+            "                       round R, and recover with their state, or empty, at R2),\n"
+            "                       partition=G@A-B (G groups of contiguous ids cut apart in\n"
+            "                       rounds A..B), join=F@R (a fraction F of the nodes is absent\n"
+            "                       until round R), leave=F@R (a fraction F leaves at round R),\n"
+            "                       churn=L:J@A-B (in rounds A..B each node leaves with\n"
+            "                       probability L, each absent one joins with probability J),\n"
             "                       slow=F:S (a fraction F of the nodes contact peers only in\n"
-            "                       rounds that are multiples of S) (default: none)\n"
+            "                       rounds that are multiples of S); crash, partition, join,\n"
+            "                       leave and churn may repeat (64 in all); @FILE reads one\n"
+            "                       item per line, # comments (default: none)\n"
             "\n",
             DEF_PROTOCOL, DEF_TOPOLOGY, (uint32_t)GB_NODE_MAX, GB_MAX_FANOUT, DEF_FANOUT,
             MAX_PAYLOAD, DEF_PAYLOAD, MAX_ROUNDS, DEF_MAX_ROUNDS);

@@ -104,6 +104,19 @@ typedef struct gb_protocol_ops {
     void (*end_round)(void *state, uint32_t round, gb_round_stats *st);
     /* Round in which local node was informed, or -1 if never (for t_ave and checks). */
     int32_t (*infection_round)(const void *state, gb_node_t node);
+    /* Optional (NULL: the engine trusts end_round's `active` count). 1 when local node is
+     * still active in the sense of gb_round_stats.active (spreading), as of the last
+     * end_round(). Self-terminating protocols set it, so that the engine can leave out
+     * nodes that are down for good (crashed, absent) when it decides that no node is
+     * active any more. */
+    int (*is_active)(const void *state, gb_node_t node);
+    /* Optional (NULL: the protocol cannot do it, and the engine refuses fault schedules
+     * that need it, crash=F@R-R2:empty). Put local node back into the state of a node that
+     * never heard of the rumor (uninformed, not active, counters cleared, infection round
+     * -1), between end_round() of one round and contact() of the next; the informed count
+     * that end_round() reports goes down by one if the node was informed. The source too
+     * forgets the rumor. */
+    void (*reset_node)(void *state, gb_node_t node);
 } gb_protocol_ops;
 
 /* Registry (protocols/registry.c). */

@@ -235,6 +235,27 @@ static void mc_end_round(void *state, uint32_t round, gb_round_stats *st)
     s->newly = s->duplicates = s->rumor_msgs = 0;
 }
 
+/* Nodes in B or C spread the rumor: the active ones. */
+static int mc_is_active(const void *state, gb_node_t node)
+{
+    const mc_state *s = state;
+    return spreading(s->kind[node - s->env.first]);
+}
+
+/* Back to A with cleared observations (called between rounds). */
+static void mc_reset_node(void *state, gb_node_t node)
+{
+    mc_state *s = state;
+    uint32_t i = node - s->env.first;
+    if (s->kind[i] != MC_A)
+        s->informed--;
+    s->kind[i] = MC_A;
+    s->ctr[i] = 0;
+    s->ahead[i] = s->behind[i] = 0;
+    s->got[i] = 0;
+    s->inf[i] = UINT32_MAX;
+}
+
 static int32_t mc_infection_round(const void *state, gb_node_t node)
 {
     const mc_state *s = state;
@@ -256,4 +277,6 @@ const gb_protocol_ops gb_protocol_median_counter = {
     .on_reply = mc_on_reply,
     .end_round = mc_end_round,
     .infection_round = mc_infection_round,
+    .is_active = mc_is_active,
+    .reset_node = mc_reset_node,
 };

@@ -83,6 +83,13 @@ static void null_end_round(void *state, uint32_t round, gb_round_stats *st)
     st->active = round < s->rounds ? s->env.count : 0;
 }
 
+/* Null keeps no per-node state: nothing to forget. */
+static void null_reset_node(void *state, gb_node_t node)
+{
+    (void)state;
+    (void)node;
+}
+
 static int32_t null_infection_round(const void *state, gb_node_t node)
 {
     const null_state *s = state;
@@ -103,4 +110,5 @@ const gb_protocol_ops gb_protocol_null = {
     .on_reply = NULL,
     .end_round = null_end_round,
     .infection_round = null_infection_round,
+    .reset_node = null_reset_node,
 };

@@ -26,4 +26,5 @@ const gb_protocol_ops gb_protocol_push = {
     .on_reply = gb_rumor_on_reply,
     .end_round = gb_rumor_end_round,
     .infection_round = gb_rumor_infection_round,
+    .reset_node = gb_rumor_reset_node,
 };

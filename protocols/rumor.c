@@ -313,6 +313,26 @@ static void rumor_end_round(void *state, uint32_t round, gb_round_stats *st)
     s->newly = s->duplicates = s->rumor_msgs = 0;
 }
 
+/* Infective nodes are the active ones (the trial ends when none is left). */
+static int rumor_is_active(const void *state, gb_node_t node)
+{
+    const rumor_state *s = state;
+    return s->st[idx(s, node)] == ST_I;
+}
+
+/* Back to susceptible, counters cleared (called between rounds: st == nst). */
+static void rumor_reset_node(void *state, gb_node_t node)
+{
+    rumor_state *s = state;
+    uint32_t i = idx(s, node);
+    if (s->st[i] != ST_S)
+        s->informed--;
+    s->st[i] = s->nst[i] = ST_S;
+    s->cnt[i] = 0;
+    s->ev[i] = s->good[i] = 0;
+    s->inf[i] = UINT32_MAX;
+}
+
 static int32_t rumor_infection_round(const void *state, gb_node_t node)
 {
     const rumor_state *s = state;
@@ -334,4 +354,6 @@ const gb_protocol_ops gb_protocol_rumor = {
     .on_reply = rumor_on_reply,
     .end_round = rumor_end_round,
     .infection_round = rumor_infection_round,
+    .is_active = rumor_is_active,
+    .reset_node = rumor_reset_node,
 };

@@ -123,6 +123,19 @@ void gb_rumor_end_round(void *state, uint32_t round, gb_round_stats *st)
     s->rumor_msgs = 0;
 }
 
+void gb_rumor_reset_node(void *state, gb_node_t node)
+{
+    gb_rumor_state *s = state;
+    uint32_t i = node - s->env.first;
+    uint64_t bit = 1ull << (i & 63);
+    /* Called between rounds, when cur == next: both lose the bit. */
+    if (s->cur[i >> 6] & bit)
+        s->informed--;
+    s->cur[i >> 6] &= ~bit;
+    s->next[i >> 6] &= ~bit;
+    s->inf[i] = GB_NEVER;
+}
+
 int32_t gb_rumor_infection_round(const void *state, gb_node_t node)
 {
     const gb_rumor_state *s = state;

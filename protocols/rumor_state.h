@@ -50,5 +50,7 @@ int gb_rumor_on_contact(void *state, uint32_t round, const gb_msg *m, gb_outbox 
 int gb_rumor_on_reply(void *state, uint32_t round, const gb_msg *m);
 void gb_rumor_end_round(void *state, uint32_t round, gb_round_stats *st);
 int32_t gb_rumor_infection_round(const void *state, gb_node_t node);
+/* Forget the rumor at local node u (gb_protocol_ops.reset_node). */
+void gb_rumor_reset_node(void *state, gb_node_t node);
 
 #endif

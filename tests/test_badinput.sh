@@ -8,6 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/out"
 printf '# a star\n0 1\n0 x2\n' >"$tmp/bad.txt"
 printf '# nodes 4\n0 1\n1 9\n' >"$tmp/range.txt"
+printf 'loss=0.1\n# a comment\ncrash=0.1@x\n' >"$tmp/sched.txt"
 fail=0
 n=0
 # expect STATUS PATTERN RANKS ARGS...   (RANKS 0 = plain process)
@@ -76,6 +77,15 @@ for r in 0 2; do
     expect 2 "$tmp/bad.txt:3: expected two node ids" $r $o --topology file:path=$tmp/bad.txt
     expect 2 "$tmp/range.txt:3: node id 9 is out of range" $r $o --topology file:path=$tmp/range.txt
     expect 2 "has 4 nodes but --nodes is 16" $r $o --nodes 16 --topology file:path=$tmp/range.txt
+    expect 2 "'crash=1@3' crashes every node (16 nodes)" $r $o --nodes 16 --faults "crash=1@3"
+    expect 2 "'leave=1@2' makes every node leave" $r $o --nodes 16 --faults "loss=0.1;leave=1@2"
+    expect 2 "'join=1@4' leaves no node present" $r $o --nodes 16 --faults "join=1@4"
+    expect 2 "'partition=3@3-9': rounds 3-9 overlap those of 'partition=2@1-5'" $r $o --nodes 16 --faults "partition=2@1-5;partition=3@3-9"
+    expect 2 "'churn=0.1:0.1@9-3': last round must not come before the first" $r $o --nodes 16 --faults "churn=0.1:0.1@9-3"
+    expect 2 "'join=0.1@0': join round must be in" $r $o --nodes 16 --faults "join=0.1@0"
+    expect 2 "':empty' needs a recovery round" $r $o --nodes 16 --faults "crash=0.1@3:empty"
+    expect 2 "$tmp/sched.txt:3: 'crash=0.1@x': crash round must be a whole number" $r $o --nodes 16 --faults "@$tmp/sched.txt"
+    expect 2 "\-\-faults: cannot open '$tmp/missing.txt'" $r $o --nodes 16 --faults "@$tmp/missing.txt"
     expect 1 "\-\-dump-topology: cannot write" $r $o --nodes 16 --dump-topology /nonexistent/t.txt
     expect 1 "cannot write results to '/nonexistent" $r --nodes 16 --output /nonexistent/dir/r.jsonl
     expect 1 "cannot write results to '$tmp/out/no/r.csv" $r --nodes 16 --csv "$tmp/out/no/r.csv"

@@ -119,6 +119,104 @@ else
     fail=1
 fi
 
+# 5. The newer kinds, from a schedule file, on 1, 3 and 2 ranks; the resolved schedule of
+#    the run record parses back to the same schedule (same trials again).
+cat >"$tmp/sched.txt" <<'EOF'
+# every kind of item, some twice
+crossloss=0.3@3
+churn=0.02:0.2@2-30     # leave 2 %, join 20 % per round
+crash=0.1@3-8:empty
+crash=0.05@6
+join=0.1@4
+leave=0.05@9
+partition=2@2-3
+partition=3@10-12
+loss=0.05
+EOF
+common="--protocol push,pull,push-pull,rumor:mode=push-pull,median-counter --nodes 999 --fanout 2 --trials 3 --warmup 0 --seed 11 --source random --max-rounds 400"
+for topo in complete torus:dims=9x111; do
+    name=sched-$(echo "$topo" | tr ':=,' '___')
+    run "$tmp/$name-ref.jsonl" 0 $common --topology $topo --faults "@$tmp/sched.txt"
+    run "$tmp/$name-ord.jsonl" 0 $common --topology $topo --faults "@$tmp/sched.txt" --ordered-delivery
+    same "$topo, @FILE schedule, 1 process, ordered delivery" "$tmp/$name-ref.jsonl" "$tmp/$name-ord.jsonl"
+    run "$tmp/$name-3.jsonl" 3 $common --topology $topo --faults "@$tmp/sched.txt"
+    same "$topo, @FILE schedule, 3 ranks, nbx" "$tmp/$name-ref.jsonl" "$tmp/$name-3.jsonl"
+    run "$tmp/$name-2a.jsonl" 2 $common --topology $topo --faults "@$tmp/sched.txt" --transport alltoallv
+    same "$topo, @FILE schedule, 2 ranks, alltoallv" "$tmp/$name-ref.jsonl" "$tmp/$name-2a.jsonl"
+done
+resolved=$($PYTHON -c 'import json, sys
+print([r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "run"][0]["faults"])' "$tmp/sched-complete-ref.jsonl")
+echo "resolved schedule: $resolved"
+run "$tmp/sched-inline.jsonl" 0 $common --topology complete --faults "$resolved"
+same "resolved schedule given inline" "$tmp/sched-complete-ref.jsonl" "$tmp/sched-inline.jsonl"
+# The schedule did something: messages were dropped, and the protocols that do not stop by
+# themselves reached every live node.
+if out=$($PYTHON - "$tmp/sched-complete-ref.jsonl" <<'EOF' 2>&1
+import json, sys
+trials = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "trial"]
+if not all(r["dropped"] > 0 for r in trials):
+    sys.exit("a trial without dropped messages")
+bad = [(r["protocol"], r["trial"]) for r in trials
+       if r["protocol"] in ("push", "pull", "push-pull") and not r["converged"]]
+if bad:
+    sys.exit("not converged: %s" % bad)
+print("%d trials, all with dropped messages; push, pull and push-pull converged" % len(trials))
+EOF
+); then
+    echo "PASS @FILE schedule outcomes: $out"
+else
+    echo "FAIL @FILE schedule outcomes: $out"
+    fail=1
+fi
+
+# 6. Permanent crashes no longer keep self-terminating protocols running to --max-rounds:
+#    crashed spreaders are not active.
+sterm="--protocol rumor:k=2,rumor:mode=push-pull,median-counter --nodes 1000 --trials 5 --warmup 0 --seed 9 --faults crash=0.2@3 --max-rounds 2000"
+run "$tmp/term.jsonl" 0 $sterm
+run "$tmp/term3.jsonl" 3 $sterm
+same "crash=0.2@3, self-terminating, 3 ranks" "$tmp/term.jsonl" "$tmp/term3.jsonl"
+if out=$($PYTHON - "$tmp/term.jsonl" <<'EOF' 2>&1
+import json, sys
+trials = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "trial"]
+bad = [(r["protocol"], r["protocol_params"], r["trial"], r["rounds"]) for r in trials
+       if r["terminated"] != 1 or r["rounds"] >= 200]
+if bad or len(trials) != 15:
+    sys.exit("%d trials; not terminated within 200 rounds: %s" % (len(trials), bad[:4]))
+print("all %d trials terminated, in at most %d rounds (--max-rounds 2000)"
+      % (len(trials), max(r["rounds"] for r in trials)))
+EOF
+); then
+    echo "PASS crash=0.2@3 terminates: $out"
+else
+    echo "FAIL crash=0.2@3 terminates: $out"
+    fail=1
+fi
+
+# 7. A partition that heals: push-pull is stuck in the source's half until round 30, then
+#    informs every live node (eventual consistency); crashed nodes are the only residue.
+run "$tmp/heal.jsonl" 0 --protocol push-pull --nodes 1000 --trials 4 --warmup 0 --seed 5 --source random --faults "partition=2@1-30;crash=0.1@10"
+if out=$($PYTHON - "$tmp/heal.jsonl" <<'EOF' 2>&1
+import json, sys
+trials = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "trial"]
+if len(trials) != 4:
+    sys.exit("%d trials" % len(trials))
+for r in trials:
+    c = r["curve"]
+    if not (r["converged"] and r["residue_live"] == 0 and r["rounds"] > 30):
+        sys.exit("trial %d: converged %s, residue_live %s, rounds %d"
+                 % (r["trial"], r["converged"], r["residue_live"], r["rounds"]))
+    if c[30] > 500:
+        sys.exit("trial %d: %d nodes informed while split in halves" % (r["trial"], c[30]))
+print("informed at round 30 (split): %s; converged in rounds %s, residue_live 0"
+      % ([r["curve"][30] for r in trials], [r["rounds"] for r in trials]))
+EOF
+); then
+    echo "PASS partition heals: $out"
+else
+    echo "FAIL partition heals: $out"
+    fail=1
+fi
+
 # 4. A bad schedule: one line, exit status 2, on one and on two ranks.
 for r in 0 2; do
     if [ "$r" = 0 ]; then
