@@ -95,7 +95,7 @@ static int relay_deliver(void *state, uint32_t round, const gb_smsg *m, gb_soutb
     }
     memcpy(w, m->data, sizeof w);
     int bad = w[0] != round || w[1] != m->src || m->len != 12 + w[2] || m->meta != 4 ||
-              m->step != w[2] + 1 || m->kind != 7;
+              m->step != w[2] || m->kind != 7;
     for (uint32_t i = 0; !bad && i < w[2]; i++)
         bad = m->data[12 + i] != w[2];
     s->body_errors += bad;
