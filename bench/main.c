@@ -641,6 +641,13 @@ static int run(gb_options *o)
         say(&c, err);
         return EXIT_USAGE;
     }
+    /* Session protocols' checks that need n, before the memory estimate uses n. */
+    for (int i = 0; i < o->nprotocols && c.n > 0; i++)
+        if (o->session[i] != NULL && o->session[i]->check != NULL &&
+            o->session[i]->check(&o->protocol_params[i], c.n, err) < 0) {
+            say(&c, err);
+            return EXIT_USAGE;
+        }
     int mrc = check_memory(&c, err);
     if (mrc < 0) {
         say(&c, err);

@@ -190,6 +190,13 @@ int gb_session_core_create(const gb_session_cfg *cfg, const gb_session_net *net,
         return gb_seterr(err, GB_EINVAL, "protocol %s: more than %d metrics", cfg->ops->name,
                          GB_SESSION_MAX_METRICS);
     }
+    if (cfg->ops->check != NULL) {
+        int rc = cfg->ops->check(cfg->params, cfg->n, err);
+        if (rc < 0) {
+            gb_session_core_free(c);
+            return rc;
+        }
+    }
     if (cfg->ops->max_steps > GB_SESSION_MAX_STEPS) {
         gb_session_core_free(c);
         return gb_seterr(err, GB_EINVAL, "protocol %s: max_steps %u exceeds %u", cfg->ops->name,

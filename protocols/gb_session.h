@@ -135,6 +135,10 @@ typedef struct gb_session_ops {
     /* Heap per local node when it grows with n (a view of every member): NULL means
      * state_bytes_per_node. The memory check multiplies it by the local nodes. */
     uint64_t (*state_bytes)(const gb_params *params, uint64_t n);
+    /* Checks of the parameters that need n (a node id below n, a size bound), before
+     * anything is allocated: 0, or GB_EINVAL with one line in err. May be NULL. The driver
+     * reports a failure as a usage error. */
+    int (*check)(const gb_params *params, uint64_t n, char *err);
     /* Allocate state for one trial. 0, GB_ENOMEM, or GB_EINVAL with err (bad params). */
     int (*init)(const gb_session_env *env, void **state, char *err);
     void (*fini)(void *state);
