@@ -5,6 +5,7 @@
 #include "gb_session.h"
 
 const gb_session_ops *const gb_session_table[] = {
+    &gb_session_swim,
     NULL,
 };
 

@@ -5,6 +5,8 @@ The reproducibility contract (DESIGN.md): the same options and seed give identic
 figures whatever the rank count or transport. Compared: every deterministic field of every
 "trial" record (rounds, curves, message and byte counts, ...), matched by (protocol, protocol parameters, trial).
 Timings, rank counts and MPI byte counts legitimately differ and are not compared.
+Session protocols' records (kind "session") add pending, steps, the protocol's metrics and
+its per-round series (every series but the timing one, round_s).
 """
 import json
 import sys
@@ -13,6 +15,16 @@ FIELDS = ("protocol", "protocol_params", "topology", "topology_params", "nodes",
           "seed", "trial", "source", "converged", "rounds", "t_ave", "t_last", "residue",
           "informed", "reachable", "messages", "bytes", "payload_bytes", "header_bytes",
           "meta_bytes", "duplicates", "curve", "dropped", "residue_live")
+SESSION_FIELDS = ("kind", "pending", "steps", "metrics", "series")
+TIMING_SERIES = ("round_s",)
+
+
+def value(rec, field):
+    """A field as compared: session series without the timing ones."""
+    v = rec.get(field)
+    if field == "series" and isinstance(v, dict):
+        v = {k: x for k, x in v.items() if k not in TIMING_SERIES}
+    return v
 
 
 def load(path):
@@ -37,10 +49,17 @@ def main():
         print(f"different trials: {sorted(a.keys() ^ b.keys())[:5]}", file=sys.stderr)
         return 1
     for key in sorted(a):
-        for f in FIELDS:
-            if a[key].get(f) != b[key].get(f):
-                print(f"{key}: field '{f}' differs: {a[key].get(f)!r} vs {b[key].get(f)!r}",
-                      file=sys.stderr)
+        fields = FIELDS
+        if a[key].get("kind") == "session" or b[key].get("kind") == "session":
+            fields = FIELDS + SESSION_FIELDS
+        for f in fields:
+            x, y = value(a[key], f), value(b[key], f)
+            if x != y:
+                if isinstance(x, dict) and isinstance(y, dict):
+                    keys = sorted(k for k in x.keys() | y.keys() if x.get(k) != y.get(k))
+                    x = {k: x.get(k) for k in keys[:3]}
+                    y = {k: y.get(k) for k in keys[:3]}
+                print(f"{key}: field '{f}' differs: {x!r:.300} vs {y!r:.300}", file=sys.stderr)
                 return 1
     print(f"identical: {len(a)} trials")
     return 0

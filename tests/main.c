@@ -15,6 +15,7 @@ int main(int argc, char **argv)
                            gb_test_register_topology_io, gb_test_register_topology_random,
                            gb_test_register_protocol, gb_test_register_protocol_rumor,
                            gb_test_register_faults,    gb_test_register_session,
+                           gb_test_register_swim,
                            gb_test_register_options,  gb_test_register_stats};
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
         if (regs[i]() != CUE_SUCCESS) {
