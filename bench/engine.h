@@ -64,7 +64,9 @@ void gb_engine_free(gb_engine *e);
  * (gb_fault_view_may_return: a crash with a recovery to come, a join to come, an open
  * churn window), so spreaders crashed for good no longer keep a trial running. Nodes
  * that recover with empty state lose the rumor: the curve may go down, and t_ave counts
- * only rounds where it went up.
+ * only rounds where it went up. A node that joins keeps its protocol state (a joiner that
+ * never took part is uninformed, unless it is the source, which holds the rumor while
+ * absent); a node that leaves sends no announcement.
  * Returns 0 or a GB_E* code with err (the same on every rank). */
 int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char *err);
 

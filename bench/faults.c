@@ -654,6 +654,7 @@ struct gb_fault_view {
     uint64_t *mask;          /* per local node: bit s = member of sampled item s's set */
     uint8_t *st, *ev, *by;   /* per local node: state, event this round, crash item index */
     uint8_t *flags;          /* per local node: FL_SLOW */
+    uint64_t *upbits;        /* bit j: local node j is UP (gb_fault_view_up_bits) */
     uint64_t up;             /* local nodes UP */
     const gb_fault_event *part; /* partition active this round */
     const gb_fault_event *churn; /* churn active this round */
@@ -694,14 +695,31 @@ int gb_fault_view_create(const gb_faults *f, uint64_t seed, uint64_t n, gb_node_
     }
     v->st = calloc(c, 1);
     v->flags = calloc(c, 1);
-    ok &= v->st != NULL && v->flags != NULL;
+    v->upbits = calloc((c + 63) / 64, sizeof *v->upbits);
+    ok &= v->st != NULL && v->flags != NULL && v->upbits != NULL;
     if (!ok) {
         gb_fault_view_free(v);
         return GB_ENOMEM;
     }
+    for (uint32_t j = 0; j < count; j++)
+        v->upbits[j >> 6] |= 1ull << (j & 63);
     v->up = count;
     *out = v;
     return 0;
+}
+
+uint64_t gb_fault_view_bytes(const gb_faults *f, uint64_t n, uint32_t count)
+{
+    if (f == NULL || !f->any)
+        return sizeof(gb_fault_view) + 2ull * count + (count + 63) / 64 * 8;
+    uint64_t b = sizeof(gb_fault_view) + 2ull * count + (count + 63) / 64 * 8; /* st, flags, upbits */
+    if (f->nsampled > 0 || f->has_slow)
+        b += (n + 7) / 8 + 1;
+    if (f->nsampled > 0)
+        b += 8ull * count;
+    if (gb_faults_states(f))
+        b += 2ull * count; /* ev, by */
+    return b;
 }
 
 void gb_fault_view_free(gb_fault_view *v)
@@ -714,6 +732,7 @@ void gb_fault_view_free(gb_fault_view *v)
     free(v->ev);
     free(v->by);
     free(v->flags);
+    free(v->upbits);
     free(v);
 }
 
@@ -755,8 +774,12 @@ void gb_fault_view_start(gb_fault_view *v, uint32_t trial)
                 v->flags[j] |= FL_SLOW;
     }
     v->up = 0;
+    memset(v->upbits, 0, (c + 63) / 64 * sizeof *v->upbits);
     for (uint32_t j = 0; j < v->count; j++)
-        v->up += v->st[j] == GB_NODE_UP;
+        if (v->st[j] == GB_NODE_UP) {
+            v->up++;
+            v->upbits[j >> 6] |= 1ull << (j & 63);
+        }
 }
 
 /* Churn draw of node `node` in `round` (header comment). */
@@ -861,10 +884,14 @@ void gb_fault_view_advance(gb_fault_view *v, uint32_t round)
             }
         }
         if (ev != GB_EV_NONE) {
-            if (v->st[j] == GB_NODE_UP)
+            if (v->st[j] == GB_NODE_UP) {
                 v->up--;
-            if (st == GB_NODE_UP)
+                v->upbits[j >> 6] &= ~(1ull << (j & 63));
+            }
+            if (st == GB_NODE_UP) {
                 v->up++;
+                v->upbits[j >> 6] |= 1ull << (j & 63);
+            }
             v->st[j] = st;
             v->ev[j] = ev;
             v->dirty = 1;
@@ -886,6 +913,11 @@ int gb_fault_view_acts(const gb_fault_view *v, gb_node_t node)
 {
     uint32_t j = node - v->first;
     return v->st[j] == GB_NODE_UP && !(v->slow_skip && (v->flags[j] & FL_SLOW));
+}
+
+const uint64_t *gb_fault_view_up_bits(const gb_fault_view *v)
+{
+    return v->upbits;
 }
 
 uint64_t gb_fault_view_up(const gb_fault_view *v)

@@ -271,6 +271,21 @@ uint64_t gb_fault_view_up(const gb_fault_view *v);
 int gb_fault_view_drops(const gb_fault_view *v, gb_node_t src, gb_node_t dst,
                         uint32_t name_node, uint32_t name_index);
 
+/* Which local nodes are UP, as a bitmap: bit i of word i / 64 is node first + i; bits past
+ * count are 0. The pointer stays valid for the view's life and the bits follow start and
+ * advance. For loops over every node and every message, where a call per lookup (or a byte
+ * per node, which falls out of cache sooner) would cost more. (An extension of the API
+ * above, like the two below.) */
+const uint64_t *gb_fault_view_up_bits(const gb_fault_view *v);
+
+static inline int gb_fault_up_bit(const uint64_t *bits, uint32_t i)
+{
+    return (int)((bits[i >> 6] >> (i & 63)) & 1u);
+}
+
+/* Heap bytes a view of `count` local nodes of n needs (for memory estimates). */
+uint64_t gb_fault_view_bytes(const gb_faults *f, uint64_t n, uint32_t count);
+
 /* 1 when local node is not UP now but may be UP again in a later round: CRASHED by an item
  * with a recovery round still to come, or ABSENT with a join item of a later round among
  * its sets, or a churn item with J > 0 whose window has not ended. (An extension of the

@@ -539,7 +539,9 @@ static int check_memory(const run_ctx *c, char *err)
      * contact and a reply per peer and node, 16 bytes each, in two phases. */
     double buffers = (c->size > 1 || o->ordered) ? 64.0 * o->fanout * local * (o->ordered ? 2 : 1)
                                                  : 0.0;
-    double per_rank = topo + state + buffers + 64.0 * 1024 * 1024; /* + MPI and the rest */
+    /* The fault layer's node states and its n-bit scratch set (faults.h). */
+    double faults = (double)gb_fault_view_bytes(&o->faults, n, local);
+    double per_rank = topo + state + buffers + faults + 64.0 * 1024 * 1024; /* + MPI etc. */
     MPI_Comm node;
     int on_host = 1;
     GB_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,

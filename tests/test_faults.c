@@ -456,6 +456,8 @@ static void run_view(const gb_faults *f, uint32_t t, gb_node_t first, uint32_t c
             ev[r][u] = gb_fault_view_event(v, u);
             acts[r][u] = (uint8_t)gb_fault_view_acts(v, u);
             up += st[r][u] == GB_NODE_UP;
+            CU_ASSERT_EQUAL(gb_fault_up_bit(gb_fault_view_up_bits(v), u - first),
+                            st[r][u] == GB_NODE_UP);
         }
         CU_ASSERT_EQUAL(up, gb_fault_view_up(v));
     }

@@ -169,6 +169,29 @@ else
     fail=1
 fi
 
+# crossloss=0.5@4 on the complete graph: a push goes to another of the 4 groups of 500 with
+# probability 1500/1999, so 0.5 * 1500/1999 of the messages are dropped (within 5 sigma);
+# push has no replies, whose mix of groups would depend on which contacts arrived.
+run "$tmp/cross.jsonl" 0 --protocol push --nodes 2000 --trials 5 --warmup 0 --seed 3 --faults crossloss=0.5@4
+if out=$($PYTHON - "$tmp/cross.jsonl" <<'EOF' 2>&1
+import json, math, sys
+trials = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "trial"]
+m = sum(r["messages"] for r in trials)
+d = sum(r["dropped"] for r in trials)
+p = 0.5 * 1500 / 1999
+z = (d - p * m) / math.sqrt(m * p * (1 - p))
+if abs(z) > 5 or not all(r["converged"] and r["residue_live"] == 0 for r in trials):
+    sys.exit("dropped %d of %d = %.4f, expected %.4f (%.1f sigma); converged %s"
+             % (d, m, d / m, p, z, [r["converged"] for r in trials]))
+print("dropped %.4f of %d messages, expected %.4f (%.1f sigma)" % (d / m, m, p, z))
+EOF
+); then
+    echo "PASS crossloss=0.5@4: $out"
+else
+    echo "FAIL crossloss=0.5@4: $out"
+    fail=1
+fi
+
 # 6. Permanent crashes no longer keep self-terminating protocols running to --max-rounds:
 #    crashed spreaders are not active.
 sterm="--protocol rumor:k=2,rumor:mode=push-pull,median-counter --nodes 1000 --trials 5 --warmup 0 --seed 9 --faults crash=0.2@3 --max-rounds 2000"

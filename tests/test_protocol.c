@@ -111,6 +111,7 @@ typedef struct sim {
     uint32_t n, nblocks;
     gb_proto_env env[MAX_BLOCKS];
     void *state[MAX_BLOCKS];
+    gb_params params; /* the protocol's defaults */
     enum order order;
     rec_outbox contacts, replies;
     rec_outbox log; /* every message of every round, in sending order */
@@ -168,6 +169,11 @@ static int sim_init(sim *s, const gb_protocol_ops *ops, const char *topo_spec, u
     s->ops = ops;
     s->n = n;
     s->nblocks = nblocks;
+    if (gb_params_parse(&s->params, ops->params, "", "protocol", ops->name, err) < 0) {
+        fprintf(stderr, "test_protocol: params of '%s': %s\n", ops->name, err);
+        gb_topology_free(s->topo);
+        return GB_EINVAL;
+    }
     s->order = order;
     if (rec_init(&s->contacts, n) < 0 || rec_init(&s->replies, n) < 0 ||
         rec_init(&s->log, n) < 0)
@@ -189,7 +195,7 @@ static int sim_init(sim *s, const gb_protocol_ops *ops, const char *topo_spec, u
                                    .seed = seed,
                                    .trial = 0,
                                    .source = source,
-                                   .params = NULL};
+                                   .params = &s->params};
         rc = ops->init(&s->env[b], &s->state[b], err);
         if (rc < 0) {
             fprintf(stderr, "test_protocol: init '%s': %s\n", ops->name, err);
@@ -788,6 +794,61 @@ static void test_convergence(void)
     }
 }
 
+/* The optional ops the fault layer uses: reset_node makes an informed node (the source too)
+ * uninformed, and the informed count end_round reports follows; the rumor spreads to it
+ * again. is_active agrees with end_round's active count. Split into 2 blocks. */
+static void test_reset_and_active(void)
+{
+    static const gb_protocol_ops *const protos[] = {
+        &gb_protocol_push, &gb_protocol_pull, &gb_protocol_push_pull, &gb_protocol_rumor,
+        &gb_protocol_median_counter};
+    for (size_t p = 0; p < GB_ARRAY_LEN(protos); p++) {
+        const gb_protocol_ops *ops = protos[p];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ops->reset_node);
+        int self_term = (ops->flags & GB_PROTO_SELF_TERMINATING) != 0;
+        CU_ASSERT_EQUAL(ops->is_active != NULL, self_term);
+        sim s;
+        CU_ASSERT_EQUAL_FATAL(sim_init(&s, ops, "complete", 64, 1, 77, 3, 2, CANONICAL), 0);
+        gb_round_stats st = {0};
+        uint32_t r = 1;
+        for (; r <= 50 && st.informed < 10; r++) /* some nodes informed, not all */
+            sim_round(&s, r, &st);
+        unsigned informed = 0, active = 0;
+        for (gb_node_t u = 0; u < 64; u++) {
+            informed += sim_inf(&s, u) >= 0;
+            if (ops->is_active != NULL)
+                active += (unsigned)ops->is_active(s.state[sim_owner(&s, u)], u);
+        }
+        CU_ASSERT_EQUAL(st.informed, informed);
+        if (self_term)
+            CU_ASSERT_EQUAL(st.active, active);
+        CU_ASSERT_TRUE(informed >= 10 && informed < 64);
+        /* Forget at the source and at every other informed node of the second block. */
+        unsigned reset = 0;
+        for (gb_node_t u = 0; u < 64; u++)
+            if (sim_inf(&s, u) >= 0 && (u == 3 || (u >= 32 && u % 2 == 0)) &&
+                reset + 1 < informed) {
+                ops->reset_node(s.state[sim_owner(&s, u)], u);
+                CU_ASSERT_EQUAL(sim_inf(&s, u), -1);
+                if (ops->is_active != NULL)
+                    CU_ASSERT_FALSE(ops->is_active(s.state[sim_owner(&s, u)], u));
+                reset++;
+                s.has[u] = 0;
+            }
+        CU_ASSERT_TRUE(reset >= 1);
+        sim_round(&s, r, &st);
+        CU_ASSERT_EQUAL(st.informed, informed - reset + st.newly);
+        /* Push, pull and push-pull inform every node again. */
+        if (!self_term) {
+            for (r++; r < 200 && st.informed < 64; r++)
+                sim_round(&s, r, &st);
+            CU_ASSERT_EQUAL(st.informed, 64);
+        }
+        CU_ASSERT_EQUAL(s.bad_rc, 0);
+        sim_free(&s);
+    }
+}
+
 /* The duplicates reported by end_round equal the rumor deliveries to nodes that already had
  * it, counted independently by the harness, round by round (sim_run checks each round). */
 static void test_duplicates(void)
@@ -1030,6 +1091,7 @@ int gb_test_register_protocol(void)
         CU_add_test(s, "gb_pick_peers: distinct neighbours", test_pick_peers) == NULL ||
         CU_add_test(s, "all protocols converge on n=64", test_convergence) == NULL ||
         CU_add_test(s, "duplicates counted", test_duplicates) == NULL ||
+        CU_add_test(s, "reset_node and is_active", test_reset_and_active) == NULL ||
         CU_add_test(s, "same seed, same messages", test_determinism) == NULL ||
         CU_add_test(s, "commutative delivery", test_commutative) == NULL ||
         CU_add_test(s, "unknown message kind rejected", test_unknown_kind) == NULL ||
