@@ -963,19 +963,21 @@ int gb_fault_view_may_return(const gb_fault_view *v, gb_node_t node)
 
 uint32_t gb_faults_horizon(const gb_faults *f)
 {
+    /* The last round at whose start some item changes node states or the network: crash
+     * (and recovery), partition (and the heal at to + 1), join, leave, and the last round
+     * of a churn window. loss, crossloss and slow act every round and have no horizon. */
     uint32_t h = 0;
     if (f == NULL || !f->any)
         return 0;
-    /* Loss, crossloss and slow nodes act alike in every round: no change. */
     for (uint32_t i = 0; i < f->nevents; i++) {
         const gb_fault_event *e = &f->ev[i];
         uint32_t last = e->from;
-        if (e->kind == GB_FAULT_CRASH && e->to > last)
-            last = e->to;                /* recovery */
-        else if (e->kind == GB_FAULT_PARTITION)
-            last = e->to + 1;            /* healed at the start of round B+1 */
-        else if (e->kind == GB_FAULT_CHURN)
-            last = e->to;                /* the window's last draws */
+        switch (e->kind) {
+        case GB_FAULT_CRASH: last = e->to > e->from ? e->to : e->from; break;
+        case GB_FAULT_PARTITION: last = e->to + 1; break;
+        case GB_FAULT_CHURN: last = e->to; break;
+        default: break; /* join, leave: from */
+        }
         if (last > h)
             h = last;
     }

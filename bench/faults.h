@@ -162,10 +162,9 @@ int gb_faults_equal(const gb_faults *a, const gb_faults *b);
  * snprintf). */
 int gb_faults_format(const gb_faults *f, char *buf, size_t len);
 
-/* The last round in which the schedule changes something: a crash or recovery, a
- * partition's heal (B+1), a join or leave item, the last round of a churn window; 0
- * without such items (loss, crossloss and slow act alike in every round). Runs that wait
- * for a system to settle after the faults (session protocols) do not end before it. */
+/* The last round in which the schedule changes something (a crash, recovery, partition or
+ * heal, ...): 0 without such events. Runs that wait for a system to settle after the
+ * faults (session protocols) do not end before it. */
 uint32_t gb_faults_horizon(const gb_faults *f);
 
 /* round(frac * n), halves rounded up, at most n. */
