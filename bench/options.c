@@ -597,9 +597,10 @@ static int parse_all(int argc, char **argv, gb_options *o, char *err)
     if (o->topology == NULL)
         return gb_seterr(err, GB_ENOENT, "default topology '%s' is not registered",
                          DEF_TOPOLOGY);
-    /* Recovery with empty state needs every protocol of the run to support it. */
+    /* Recovery with empty state needs every protocol of the run to support it (session
+     * protocols get GB_EV_RECOVER_EMPTY through their event() instead). */
     for (int i = 0; o->faults.has_empty && i < o->nprotocols; i++)
-        if (o->protocol[i]->reset_node == NULL)
+        if (o->protocol[i] != NULL && o->protocol[i]->reset_node == NULL)
             return gb_seterr(err, GB_EINVAL,
                              "--faults: protocol '%s' cannot recover nodes with empty state "
                              "(crash=F@R-R2:empty needs its reset_node)", o->protocol[i]->name);

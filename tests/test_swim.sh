@@ -2,8 +2,8 @@
 # test_swim.sh: the swim session protocol end to end under MPI.
 # - reproducibility: the same seed gives identical swim trials (rounds, messages, bytes,
 #   dropped, pending, steps, metrics, series but round_s) in one process, on 3 ranks with
-#   NBX and on 2 ranks with Alltoallv, with crash (and recovery), loss, join, leave, churn
-#   and partition faults, for several parameter sets;
+#   NBX and on 2 ranks with Alltoallv, with crash (and recovery, with state and empty),
+#   loss, join, leave, churn and partition faults, for several parameter sets;
 # - a partition that heals: with rejoin=1 every trial re-merges (converged, pending 0,
 #   remerge reported); with rejoin=0 none does (members confirmed dead stay out, until
 #   --max-rounds);
@@ -43,7 +43,7 @@ verdict() { # name
 
 # 1. Same trials on 1 process, 3 ranks (NBX) and 2 ranks (Alltoallv); 101 nodes: uneven blocks.
 protos="swim,swim:sync=5,target=random,swim:rejoin=0,k=1,swim:k=0,max_piggyback=2,lambda=1"
-faults="loss=0.05;crash=0.05@4-25;crash=0.03@9;join=0.05@6;leave=0.04@8;churn=0.01:0.2@10-16;partition=2@12-18"
+faults="loss=0.05;crash=0.05@4-25;crash=0.03@9;crash=0.03@5-11:empty;join=0.05@6;leave=0.04@8;churn=0.01:0.2@10-16;partition=2@12-18"
 common="--protocol $protos --nodes 101 --trials 2 --warmup 0 --seed 13 --max-rounds 150"
 run "$tmp/ref.jsonl" 0 $common --faults "$faults"
 run "$tmp/nbx3.jsonl" 3 $common --faults "$faults"
