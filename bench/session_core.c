@@ -313,7 +313,8 @@ static int exchange_and_deliver(gb_session_core *c, uint32_t sent_step)
             p += sizeof(frame_hdr) + (((size_t)h->len + 15u) & ~(size_t)15u);
         }
     }
-    qsort(c->dl, nd, sizeof *c->dl, cmp_delivery);
+    if (nd > 1) /* c->dl is NULL before the first delivery: qsort wants a pointer */
+        qsort(c->dl, nd, sizeof *c->dl, cmp_delivery);
     for (size_t i = 0; i < nd; i++) {
         const frame_hdr *h = c->dl[i].h;
         if (c->view != NULL && gb_fault_view_state(c->view, h->dst) != GB_NODE_UP) {

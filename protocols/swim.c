@@ -1128,7 +1128,8 @@ static int swim_end_round(void *state, uint32_t round, gb_session_stats *st)
             s->timers[w++] = t;
     }
     s->ntimers = w;
-    qsort(s->fired, nf, sizeof *s->fired, cmp_timer);
+    if (nf > 1)
+        qsort(s->fired, nf, sizeof *s->fired, cmp_timer);
     for (size_t j = 0; j < nf; j++) {
         uint32_t i = s->fired[j].obs - s->first;
         gb_node_t m = s->fired[j].mem;
