@@ -527,9 +527,12 @@ static int check_memory(const run_ctx *c, char *err)
     gb_block_range(n, c->size, 0, &first, &local);
     double state = 0.0;
     for (int i = 0; i < o->nprotocols; i++) {
-        double s = (double)(o->protocol[i] != NULL ? o->protocol[i]->state_bytes_per_node
-                                                    : o->session[i]->state_bytes_per_node) *
-                   local;
+        const gb_session_ops *so = o->session[i];
+        double per_node = o->protocol[i] != NULL ? o->protocol[i]->state_bytes_per_node
+                          : so->state_bytes != NULL
+                              ? (double)so->state_bytes(&o->protocol_params[i], n)
+                              : so->state_bytes_per_node;
+        double s = per_node * local;
         state = s > state ? s : state;
     }
     /* Buffered messages (other ranks, or all of them for canonical delivery): at most a
@@ -640,6 +643,13 @@ static int run(gb_options *o)
         say(&c, err);
         return EXIT_USAGE;
     }
+    /* Session protocols' checks that need n, before the memory estimate uses n. */
+    for (int i = 0; i < o->nprotocols && c.n > 0; i++)
+        if (o->session[i] != NULL && o->session[i]->check != NULL &&
+            o->session[i]->check(&o->protocol_params[i], c.n, err) < 0) {
+            say(&c, err);
+            return EXIT_USAGE;
+        }
     int mrc = check_memory(&c, err);
     if (mrc < 0) {
         say(&c, err);

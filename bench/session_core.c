@@ -41,6 +41,7 @@ struct gb_session_core {
     gb_node_t first;
     uint32_t count;
     gb_fault_view *view; /* NULL without faults */
+    gb_fault_view *all;  /* every node, for env.truth; NULL unless node states change */
     uint32_t horizon;    /* last round in which the fault schedule changes something */
     void *state;
     core_outbox ob;
@@ -68,6 +69,12 @@ static int core_is_up(const void *ctx, gb_node_t node)
 {
     const gb_session_core *c = ctx;
     return c->view == NULL || gb_fault_view_state(c->view, node) == GB_NODE_UP;
+}
+
+static uint8_t core_truth(const void *ctx, gb_node_t node)
+{
+    const gb_session_core *c = ctx;
+    return c->all == NULL ? GB_NODE_UP : gb_fault_view_state(c->all, node);
 }
 
 static int sbuf_reserve(gb_sbuf *b, size_t extra)
@@ -100,7 +107,7 @@ static int core_send(gb_soutbox *ob, gb_node_t src, gb_node_t dst, uint16_t kind
     if (len > GB_SMSG_MAX_LEN)
         return GB_ERANGE;
     uint32_t seq = c->seq[src - c->first]++;
-    if (seq >= (1u << 24))
+    if (seq >= (1u << 16))
         return GB_ERANGE;
     c->messages++;
     c->step_msgs++;
@@ -110,9 +117,11 @@ static int core_send(gb_soutbox *ob, gb_node_t src, gb_node_t dst, uint16_t kind
     c->payload_bytes += len - meta_bytes;
     c->round_bytes += GB_HEADER_BYTES + (uint64_t)len;
     /* The network's verdict is a function of the message's name only (gb_session.h), so
-     * the sender decides it and a dropped message costs no transfer. */
+     * the sender decides it and a dropped message costs no transfer. The name's index must
+     * fit the fault layer's 24 bits and stay below its churn block 2^22: step < 64 and
+     * seq < 2^16 give at most 2^22 - 1. */
     if (c->view != NULL &&
-        gb_fault_view_drops(c->view, src, dst, src, ((uint32_t)c->step << 24) | seq)) {
+        gb_fault_view_drops(c->view, src, dst, src, ((uint32_t)c->step << 16) | seq)) {
         c->dropped++;
         return 0;
     }
@@ -153,6 +162,7 @@ void gb_session_core_free(gb_session_core *c)
     for (uint32_t i = 0; i < GB_SESSION_MAX_METRICS; i++)
         free(c->r_series[i]);
     gb_fault_view_free(c->view);
+    gb_fault_view_free(c->all);
     free(c);
 }
 
@@ -180,6 +190,18 @@ int gb_session_core_create(const gb_session_cfg *cfg, const gb_session_net *net,
         return gb_seterr(err, GB_EINVAL, "protocol %s: more than %d metrics", cfg->ops->name,
                          GB_SESSION_MAX_METRICS);
     }
+    if (cfg->ops->check != NULL) {
+        int rc = cfg->ops->check(cfg->params, cfg->n, err);
+        if (rc < 0) {
+            gb_session_core_free(c);
+            return rc;
+        }
+    }
+    if (cfg->ops->max_steps > GB_SESSION_MAX_STEPS) {
+        gb_session_core_free(c);
+        return gb_seterr(err, GB_EINVAL, "protocol %s: max_steps %u exceeds %u", cfg->ops->name,
+                         cfg->ops->max_steps, GB_SESSION_MAX_STEPS);
+    }
     gb_block_range(cfg->n, net->nranks, net->rank, &c->first, &c->count);
     size_t p = (size_t)net->nranks;
     c->out[0] = calloc(p, sizeof(gb_sbuf));
@@ -199,6 +221,13 @@ int gb_session_core_create(const gb_session_cfg *cfg, const gb_session_net *net,
             return gb_seterr(err, GB_ENOMEM, "fault layer: out of memory");
         }
         c->horizon = gb_faults_horizon(cfg->faults);
+        /* Ground truth about every node (env.truth): one more view, over all n nodes. */
+        if (gb_faults_states(cfg->faults) &&
+            gb_fault_view_create(cfg->faults, cfg->seed, cfg->n, 0, (uint32_t)cfg->n,
+                                 &c->all) < 0) {
+            gb_session_core_free(c);
+            return gb_seterr(err, GB_ENOMEM, "fault layer: out of memory");
+        }
     }
     c->ob.base.send = core_send;
     c->ob.c = c;
@@ -209,6 +238,9 @@ int gb_session_core_create(const gb_session_cfg *cfg, const gb_session_net *net,
     c->env.max_rounds = cfg->max_rounds;
     c->env.is_up = core_is_up;
     c->env.up_ctx = c;
+    c->env.truth = core_truth;
+    c->env.truth_ctx = c;
+    c->env.horizon = c->horizon;
     *out = c;
     return 0;
 }
@@ -281,7 +313,8 @@ static int exchange_and_deliver(gb_session_core *c, uint32_t sent_step)
             p += sizeof(frame_hdr) + (((size_t)h->len + 15u) & ~(size_t)15u);
         }
     }
-    qsort(c->dl, nd, sizeof *c->dl, cmp_delivery);
+    if (nd > 1) /* c->dl is NULL before the first delivery: qsort wants a pointer */
+        qsort(c->dl, nd, sizeof *c->dl, cmp_delivery);
     for (size_t i = 0; i < nd; i++) {
         const frame_hdr *h = c->dl[i].h;
         if (c->view != NULL && gb_fault_view_state(c->view, h->dst) != GB_NODE_UP) {
@@ -308,6 +341,8 @@ static int run_round(gb_session_core *c, uint32_t round, char *err)
     memset(c->seq, 0, (size_t)c->count * sizeof *c->seq);
     if (c->view != NULL)
         gb_fault_view_advance(c->view, round);
+    if (c->all != NULL)
+        gb_fault_view_advance(c->all, round);
     int rc = 0;
     for (uint32_t i = 0; i < c->count && rc == 0; i++) {
         gb_node_t v = c->first + i;
@@ -386,6 +421,8 @@ int gb_session_core_run(gb_session_core *c, uint32_t trial, gb_session_result *r
     c->err = 0;
     if (c->view != NULL)
         gb_fault_view_start(c->view, trial);
+    if (c->all != NULL)
+        gb_fault_view_start(c->all, trial);
     char perr[GB_ERRLEN] = "";
     int rc = ops->init(&c->env, &c->state, perr);
     uint64_t bad = rc < 0 ? 1 : 0;

@@ -19,8 +19,10 @@
  *   4. end_round() commits and reports counts.
  * Messages to a node that is not up are dropped at the receiving rank, and the network
  * (partitions, loss) drops messages as the fault layer decides; a message is named for the
- * loss draws by (sender, step << 24 | sender's sequence number in that step), so the
- * verdicts are the same on any rank count. Every decision a protocol makes must come from
+ * loss draws by (sender, step << 16 | sender's sequence number in that step), so the
+ * verdicts are the same on any rank count. The fault layer draws from 24-bit indices with
+ * 2^22 reserved (faults.h), hence the limits: at most GB_SESSION_MAX_STEPS steps per round
+ * and fewer than 2^16 messages per node and step. Every decision a protocol makes must come from
  * its state and gb_rng streams keyed by node ids (purpose GB_RNG_PROTOCOL or GB_RNG_PEER):
  * then same seed, same results, whatever the rank count.
  *
@@ -36,8 +38,9 @@
 #include "gb_params.h"
 #include "gb_protocol.h"
 
-/* Largest message body; a step's sender sequence numbers stay below 2^24. */
+/* Largest message body; a step's sender sequence numbers stay below 2^16. */
 #define GB_SMSG_MAX_LEN (1u << 30)
+#define GB_SESSION_MAX_STEPS 63u /* ops->max_steps at most */
 #define GB_SESSION_MAX_METRICS 16
 
 /* One delivered message. data[0..len) is valid during the deliver() call only. */
@@ -77,11 +80,30 @@ typedef struct gb_session_env {
      * faults). Valid from init() on; protocols use it in step_end() and end_round(). */
     int (*is_up)(const void *ctx, gb_node_t node);
     const void *up_ctx;
+    /* Ground truth for METRICS and convergence (pending) only, never for a protocol's
+     * decisions: the fault-layer state of ANY node 0..n-1 in the current round, as enum
+     * gb_node_state of faults.h (GB_NODE_UP 0, GB_NODE_CRASHED 1, GB_NODE_ABSENT 2). Always
+     * GB_NODE_UP when no fault changes node states. Valid from init() on (in init(): the
+     * states at round 0, when the nodes of join items are ABSENT; a protocol may use that
+     * for its static bootstrap membership, the configuration a real deployment starts
+     * with). NULL: every node is up. The core keeps an O(n) fault view for it. */
+    uint8_t (*truth)(const void *ctx, gb_node_t node);
+    const void *truth_ctx;
+    /* The last round in which the fault schedule changes anything (gb_faults_horizon: a
+     * crash, recovery, partition heal, join, leave, ...), 0 without such events: for
+     * figures such as "periods from the partition's heal until views are whole". */
+    uint32_t horizon;
 } gb_session_env;
 
 static inline int gb_session_up(const gb_session_env *env, gb_node_t node)
 {
     return env->is_up == NULL || env->is_up(env->up_ctx, node);
+}
+
+/* Ground-truth state of any node (see gb_session_env.truth): 0 up, 1 crashed, 2 absent. */
+static inline uint8_t gb_session_truth(const gb_session_env *env, gb_node_t node)
+{
+    return env->truth == NULL ? 0 : env->truth(env->truth_ctx, node);
 }
 
 /* Counts for the local nodes after a round. */
@@ -107,8 +129,16 @@ typedef struct gb_session_ops {
     const gb_param_desc *params;      /* NULL-terminated */
     const gb_metric_desc *metrics;    /* trial figures, NULL-terminated (<= 16) */
     const gb_metric_desc *series;     /* per-round figures, NULL-terminated (<= 16) */
-    uint32_t max_steps;               /* steps per round before the engine calls it a bug */
+    uint32_t max_steps;               /* steps per round before the engine calls it a bug
+                                       * (<= GB_SESSION_MAX_STEPS) */
     uint32_t state_bytes_per_node;    /* heap per local node (memory check; estimate) */
+    /* Heap per local node when it grows with n (a view of every member): NULL means
+     * state_bytes_per_node. The memory check multiplies it by the local nodes. */
+    uint64_t (*state_bytes)(const gb_params *params, uint64_t n);
+    /* Checks of the parameters that need n (a node id below n, a size bound), before
+     * anything is allocated: 0, or GB_EINVAL with one line in err. May be NULL. The driver
+     * reports a failure as a usage error. */
+    int (*check)(const gb_params *params, uint64_t n, char *err);
     /* Allocate state for one trial. 0, GB_ENOMEM, or GB_EINVAL with err (bad params). */
     int (*init)(const gb_session_env *env, void **state, char *err);
     void (*fini)(void *state);
@@ -133,6 +163,8 @@ typedef struct gb_session_ops {
 extern const gb_session_ops *const gb_session_table[]; /* NULL-terminated */
 const gb_session_ops *gb_session_find(const char *name);
 int gb_session_registry_check(char *err);
+
+extern const gb_session_ops gb_session_swim;
 
 /* ------------------------------------------------------------------ the round core
  * The MPI-free part of the session engine: outbox, framing, canonical delivery, steps,

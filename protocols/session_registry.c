@@ -8,6 +8,7 @@ extern const gb_session_ops gb_session_anti_entropy; /* anti_entropy.c */
 
 const gb_session_ops *const gb_session_table[] = {
     &gb_session_anti_entropy,
+    &gb_session_swim,
     NULL,
 };
 

@@ -22,9 +22,7 @@ FIELDS = ("protocol", "protocol_params", "topology", "topology_params", "nodes",
           "seed", "trial", "source", "converged", "rounds", "t_ave", "t_last", "residue",
           "informed", "reachable", "messages", "bytes", "payload_bytes", "header_bytes",
           "meta_bytes", "duplicates", "curve", "dropped", "residue_live")
-
-
-SESSION_FIELDS = ("steps", "pending", "metrics", "series")
+SESSION_FIELDS = ("kind", "steps", "pending", "metrics", "series")
 
 
 def same_value(x, y):
@@ -78,9 +76,13 @@ def main():
         return 1
     for key in sorted(a):
         for f in FIELDS:
-            if a[key].get(f) != b[key].get(f):
-                print(f"{key}: field '{f}' differs: {a[key].get(f)!r} vs {b[key].get(f)!r}",
-                      file=sys.stderr)
+            x, y = a[key].get(f), b[key].get(f)
+            if x != y:
+                if isinstance(x, dict) and isinstance(y, dict):
+                    keys = sorted(k for k in x.keys() | y.keys() if x.get(k) != y.get(k))
+                    x = {k: x.get(k) for k in keys[:3]}
+                    y = {k: y.get(k) for k in keys[:3]}
+                print(f"{key}: field '{f}' differs: {x!r:.300} vs {y!r:.300}", file=sys.stderr)
                 return 1
         if a[key].get("kind") == "session" or b[key].get("kind") == "session":
             why = same_session(a[key], b[key])

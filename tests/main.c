@@ -15,6 +15,7 @@ int main(int argc, char **argv)
                            gb_test_register_topology_io, gb_test_register_topology_random,
                            gb_test_register_protocol, gb_test_register_protocol_rumor,
                            gb_test_register_faults,    gb_test_register_session,
+                           gb_test_register_swim,
                            gb_test_register_options,  gb_test_register_stats,
                            gb_test_register_crdt,     gb_test_register_merkle,
                            gb_test_register_anti_entropy};

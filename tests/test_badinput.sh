@@ -72,6 +72,15 @@ for r in 0 2; do
     expect 2 "must be one of push|pull|push-pull" $r $o --nodes 16 --protocol rumor:mode=shout
     expect 2 "'k'" $r $o --nodes 16 --protocol rumor:k=0
     expect 2 "ctr_max" $r $o --nodes 16 --protocol median-counter:ctr_max=0
+    expect 2 "'k'=33 is out of range \[0, 32\]" $r $o --nodes 16 --protocol swim:k=33
+    expect 2 "'target' must be one of round-robin|random" $r $o --nodes 16 --protocol swim:target=ring
+    expect 2 "'lambda'=0 is out of range" $r $o --nodes 16 --protocol swim:lambda=0
+    expect 2 "'suspect_mult'=0 is out of range" $r $o --nodes 16 --protocol swim:suspect_mult=0
+    expect 2 "'max_piggyback'=256 is out of range" $r $o --nodes 16 --protocol swim:max_piggyback=256
+    expect 2 "'rejoin'=2 is out of range" $r $o --nodes 16 --protocol swim:rejoin=2
+    expect 2 "'sync' needs an integer" $r $o --nodes 16 --protocol swim:sync=often
+    expect 2 "swim': seed_node=16 is not below --nodes 16" $r $o --nodes 16 --protocol push,swim:seed_node=16
+    expect 2 "swim': 20000 nodes: swim runs 2 to 16384" $r $o --nodes 20000 --protocol swim
     expect 2 "fat-tree" $r $o --nodes 100 --topology fat-tree
     expect 2 "cannot open '$tmp/missing.txt'" $r $o --topology file:path=$tmp/missing.txt
     expect 2 "$tmp/bad.txt:3: expected two node ids" $r $o --topology file:path=$tmp/bad.txt

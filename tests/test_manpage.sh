@@ -3,8 +3,8 @@
 #   1. every long (and short) option printed by `gossip-bench --help` has an entry in the
 #      man page's OPTIONS section, and every entry there is an option of --help;
 #   2. every default that --help prints ("default: X") is in that option's entry;
-#   3. the protocols and topologies of `gossip-bench --list` are the entries of the
-#      PROTOCOLS and TOPOLOGIES sections, both ways, and .TH names the version;
+#   3. the protocols (session protocols included) and topologies of `gossip-bench --list`
+#      are the entries of the PROTOCOLS and TOPOLOGIES sections, both ways, and .TH names the version;
 #   4. the page renders without a single warning (groff -ww, man --warnings, mandoc -T lint
 #      where installed; groff-base is installed by root when missing, else this part is
 #      skipped with a message).
@@ -137,7 +137,9 @@ def list_names(heading):
     names, on = [], False
     for line in open(list_txt, encoding="utf-8").read().splitlines():
         if re.match(r"^\S", line):
-            on = line.strip().rstrip(":") == heading
+            # Session protocols (their own heading in --list) are protocols too.
+            title = line.strip().rstrip(":")
+            on = title == heading or (heading == "Protocols" and title.startswith("Session protocols"))
             continue
         m = re.match(r"^  (\S+)\s", line)
         if on and m:

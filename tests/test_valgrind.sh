@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_valgrind.sh: a small benchmark of every protocol, over a CSR and an implicit overlay,
-# with results files, under valgrind memcheck: no invalid access, no use of uninitialised
+# with results files (and swim under every kind of fault), under valgrind memcheck: no invalid access, no use of uninitialised
 # values, no definite leak. Open MPI's own reports are suppressed narrowly
 # (tests/valgrind-openmpi.supp, plus Open MPI's shipped suppressions). Skipped (77) when
 # valgrind is not installed.
@@ -35,4 +35,20 @@ for topo in random-regular:d=4 torus; do
         echo "PASS $topo under memcheck: $summary"
     fi
 done
+# The session protocol swim, with every kind of node-state fault (its events, joins and
+# whole-view messages).
+valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --num-callers=50 \
+    --show-leak-kinds=definite $supp --log-file="$tmp/swim.vg" \
+    "$bench" --nodes 64 --trials 2 --warmup 0 --quiet --protocol swim,swim:sync=4,target=random \
+    --faults "loss=0.05;crash=0.1@3-12;crash=0.05@4-14:empty;join=0.05@5;leave=0.05@6;partition=2@7-9" \
+    --output "$tmp/swim.jsonl" --csv "$tmp/swim.csv" >/dev/null 2>"$tmp/swim.err"
+st=$?
+summary=$(grep "ERROR SUMMARY" "$tmp/swim.vg")
+if [ $st != 0 ]; then
+    echo "FAIL swim: exit $st; $summary"
+    grep -B2 -A25 "definitely lost\|Invalid\|uninitialised" "$tmp/swim.vg" | head -80
+    fail=1
+else
+    echo "PASS swim under memcheck: $summary"
+fi
 exit $fail

@@ -15,6 +15,7 @@ int gb_test_register_protocol(void);
 int gb_test_register_protocol_rumor(void);
 int gb_test_register_faults(void);
 int gb_test_register_session(void);
+int gb_test_register_swim(void);
 int gb_test_register_options(void);
 int gb_test_register_stats(void);
 int gb_test_register_crdt(void);
