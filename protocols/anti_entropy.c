@@ -653,6 +653,47 @@ done:
     return rc;
 }
 
+/* The parameter checks that need no rank: the driver runs them before the run starts
+ * (a failure is a usage error, exit 2); init() repeats them. */
+static int ae_check(const gb_params *p, uint64_t n, char *err)
+{
+    (void)n;
+    uint64_t K = (uint64_t)gb_params_int(p, "keys");
+    uint64_t idiff = (uint64_t)gb_params_int(p, "initial_diff");
+    double rate = gb_params_double(p, "rate");
+    uint32_t until = (uint32_t)gb_params_int(p, "updates_until");
+    uint32_t mfan = (uint32_t)gb_params_int(p, "merkle_fanout");
+    int merkle = strcmp(gb_params_str(p, "method"), "merkle") == 0;
+    if (K > AE_MAX_KEYS)
+        return gb_seterr(err, GB_EINVAL, "protocol 'anti-entropy': keys=%llu exceeds 2^24",
+                         (unsigned long long)K);
+    if (idiff > K)
+        return gb_seterr(err, GB_EINVAL,
+                         "protocol 'anti-entropy': initial_diff=%llu exceeds keys=%llu",
+                         (unsigned long long)idiff, (unsigned long long)K);
+    if (rate * (double)until + (double)idiff > (double)AE_MAX_UPDATES)
+        return gb_seterr(err, GB_EINVAL,
+                         "protocol 'anti-entropy': rate x updates_until + initial_diff = %.0f "
+                         "updates exceeds the bound of 2^22 (every rank logs them all)",
+                         rate * (double)until + (double)idiff);
+    uint32_t mdepth = gb_params_has(p, "merkle_depth")
+                          ? (uint32_t)gb_params_int(p, "merkle_depth")
+                          : gb_merkle_auto_depth(K, mfan, 1);
+    if (merkle && gb_merkle_node_count(mfan, mdepth) == 0)
+        return gb_seterr(err, GB_EINVAL,
+                         "protocol 'anti-entropy': merkle_fanout=%u, merkle_depth=%u gives more "
+                         "than 2^24 leaves",
+                         mfan, mdepth);
+    return 0;
+}
+
+/* Heap per replica: about 100 bytes per key (blob, handle, digest, flags, tree). */
+static uint64_t ae_state_bytes(const gb_params *p, uint64_t n)
+{
+    (void)n;
+    return 100u * (uint64_t)gb_params_int(p, "keys");
+}
+
 static int ae_init(const gb_session_env *env, void **state, char *err)
 {
     static const char *const methods[] = {"full", "digest", "merkle"};
@@ -666,37 +707,19 @@ static int ae_init(const gb_session_env *env, void **state, char *err)
     int frc = gb_check_fanout(&env->base, err);
     if (frc < 0)
         return frc;
+    if ((frc = ae_check(p, env->base.n, err)) < 0)
+        return frc;
     uint64_t K = (uint64_t)gb_params_int(p, "keys");
-    uint64_t idiff = (uint64_t)gb_params_int(p, "initial_diff");
-    double rate = gb_params_double(p, "rate");
-    uint32_t until = (uint32_t)gb_params_int(p, "updates_until");
     uint32_t mfan = (uint32_t)gb_params_int(p, "merkle_fanout");
-    if (K > AE_MAX_KEYS)
-        return gb_seterr(err, GB_EINVAL, "protocol 'anti-entropy': keys=%llu exceeds 2^24",
-                         (unsigned long long)K);
-    if (idiff > K)
-        return gb_seterr(err, GB_EINVAL,
-                         "protocol 'anti-entropy': initial_diff=%llu exceeds keys=%llu",
-                         (unsigned long long)idiff, (unsigned long long)K);
     if ((double)env->base.count * (double)K > (double)AE_MAX_ENTRIES)
         return gb_seterr(err, GB_EINVAL,
                          "protocol 'anti-entropy': %u replicas x %llu keys on one rank exceed "
                          "the bound of 2^25 entries (about 100 bytes each): use fewer keys or "
                          "nodes, or more ranks",
                          env->base.count, (unsigned long long)K);
-    if (rate * (double)until + (double)idiff > (double)AE_MAX_UPDATES)
-        return gb_seterr(err, GB_EINVAL,
-                         "protocol 'anti-entropy': rate x updates_until + initial_diff = %.0f "
-                         "updates exceeds the bound of 2^22 (every rank logs them all)",
-                         rate * (double)until + (double)idiff);
     uint32_t mdepth = gb_params_has(p, "merkle_depth")
                           ? (uint32_t)gb_params_int(p, "merkle_depth")
                           : gb_merkle_auto_depth(K, mfan, 1);
-    if (method == METHOD_MERKLE && gb_merkle_node_count(mfan, mdepth) == 0)
-        return gb_seterr(err, GB_EINVAL,
-                         "protocol 'anti-entropy': merkle_fanout=%u, merkle_depth=%u gives more "
-                         "than 2^24 leaves",
-                         mfan, mdepth);
     ae_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gb_seterr(err, GB_ENOMEM, "protocol 'anti-entropy': out of memory");
@@ -710,19 +733,19 @@ static int ae_init(const gb_session_env *env, void **state, char *err)
     s->n = env->base.n;
     s->mfan = mfan;
     s->mdepth = mdepth;
-    s->until = until;
+    s->until = (uint32_t)gb_params_int(p, "updates_until");
     s->rfan = (uint32_t)gb_params_int(p, "rumor_fanout");
     s->rrounds = (uint32_t)gb_params_int(p, "rumor_rounds");
-    s->rate = rate;
+    s->rate = gb_params_double(p, "rate");
     s->zipf = gb_params_double(p, "zipf");
-    s->idiff = idiff;
+    s->idiff = (uint64_t)gb_params_int(p, "initial_diff");
     s->first = env->base.first;
     s->count = env->base.count;
     s->check = type == &gb_crdt_gcounter       ? CHECK_GCOUNTER
                : type == &gb_crdt_pncounter    ? CHECK_PNCOUNTER
                : type == &gb_crdt_lww_register ? CHECK_LWW_REGISTER
                                                : CHECK_NONE;
-    s->last_pending = idiff > 0 ? 0 : -1;
+    s->last_pending = s->idiff > 0 ? 0 : -1;
     s->dmin = INFINITY;
     s->dmax = -INFINITY;
     int rc = GB_ENOMEM;
@@ -1336,6 +1359,8 @@ const gb_session_ops gb_session_anti_entropy = {
     .series = ae_series,
     .max_steps = GB_MERKLE_MAX_DEPTH + 8,
     .state_bytes_per_node = 1024u * (48u + 16u + 8u + 1u) + 4369u * 9u,
+    .state_bytes = ae_state_bytes,
+    .check = ae_check,
     .init = ae_init,
     .fini = ae_fini,
     .event = ae_event,
