@@ -169,8 +169,14 @@ static int parse_item(const label *l, char *key, gb_faults *f, pstate *ps, char 
         e.kind = GB_FAULT_PARTITION;
         char *at = cut(val, '@');
         char *to = at != NULL ? cut(at, '-') : NULL;
+        char *mode = to != NULL ? cut(to, ':') : NULL;
         if (to == NULL)
-            return gb_seterr(err, GB_EINVAL, "--faults: %s: expected partition=G@A-B", l->text);
+            return gb_seterr(err, GB_EINVAL, "--faults: %s: expected partition=G@A-B or "
+                             "partition=G@A-B:random", l->text);
+        if (mode != NULL && strcmp(mode, "random") != 0)
+            return gb_seterr(err, GB_EINVAL, "--faults: %s: unknown grouping '%s' (expected "
+                             "partition=G@A-B:random)", l->text, mode);
+        e.random = mode != NULL;
         if ((rc = parse_whole(l, val, "group count", 2, GB_NODE_MAX, &e.groups, err)) < 0 ||
             (rc = parse_whole(l, at, "first round", 1, R, &e.from, err)) < 0 ||
             (rc = parse_whole(l, to, "last round", 1, R, &e.to, err)) < 0)
@@ -293,6 +299,7 @@ static int event_cmp(const gb_fault_event *a, const gb_fault_event *b)
     CMP(a->from, b->from);
     CMP(a->to, b->to);
     CMP(a->empty, b->empty);
+    CMP(a->random, b->random);
     CMP(a->groups, b->groups);
     CMP(a->frac, b->frac);
     CMP(a->join, b->join);
@@ -483,7 +490,8 @@ static int format_event(const gb_fault_event *e, char *buf, size_t len)
         return snprintf(buf, len, "crash=%s@%u-%u%s", a, e->from, e->to,
                         e->empty ? ":empty" : "");
     case GB_FAULT_PARTITION:
-        return snprintf(buf, len, "partition=%u@%u-%u", e->groups, e->from, e->to);
+        return snprintf(buf, len, "partition=%u@%u-%u%s", e->groups, e->from, e->to,
+                        e->random ? ":random" : "");
     case GB_FAULT_JOIN: return snprintf(buf, len, "join=%s@%u", a, e->from);
     case GB_FAULT_LEAVE: return snprintf(buf, len, "leave=%s@%u", a, e->from);
     default:
@@ -632,10 +640,22 @@ const gb_fault_event *gb_faults_partition_at(const gb_faults *f, uint32_t round)
     return NULL;
 }
 
-int gb_faults_cut(const gb_faults *f, uint64_t n, uint32_t round, uint64_t src, uint64_t dst)
+/* Partition group of node v under partition item e (faults.h). */
+static uint32_t part_group(const gb_fault_event *e, uint64_t seed, uint32_t trial, uint64_t n,
+                           uint64_t v)
+{
+    if (!e->random)
+        return gb_faults_group(e->groups, n, v);
+    uint64_t x = fault_block(seed, trial, e->from, (uint32_t)v, GB_FAULTS_PART_INDEX).v[0];
+    return (uint32_t)(((unsigned __int128)x * e->groups) >> 64);
+}
+
+int gb_faults_cut(const gb_faults *f, uint64_t seed, uint32_t trial, uint64_t n, uint32_t round,
+                  uint64_t src, uint64_t dst)
 {
     const gb_fault_event *p = gb_faults_partition_at(f, round);
-    return p != NULL && gb_faults_group(p->groups, n, src) != gb_faults_group(p->groups, n, dst);
+    return p != NULL &&
+           part_group(p, seed, trial, n, src) != part_group(p, seed, trial, n, dst);
 }
 
 /* ------------------------------------------------------------------ node-state view */
@@ -929,8 +949,8 @@ int gb_fault_view_drops(const gb_fault_view *v, gb_node_t src, gb_node_t dst,
                         uint32_t name_node, uint32_t name_index)
 {
     const gb_faults *f = &v->f;
-    if (v->part != NULL &&
-        gb_faults_group(v->part->groups, v->n, src) != gb_faults_group(v->part->groups, v->n, dst))
+    if (v->part != NULL && part_group(v->part, v->seed, v->trial, v->n, src) !=
+                               part_group(v->part, v->seed, v->trial, v->n, dst))
         return 1;
     int cross = f->has_crossloss && gb_faults_group(f->cross_groups, v->n, src) !=
                                         gb_faults_group(f->cross_groups, v->n, dst);

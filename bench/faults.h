@@ -14,6 +14,9 @@
  *   partition=G@A-B    from round A to round B inclusive, the nodes are split into G groups
  *                      of contiguous ids (node v is in group floor(v*G/n)); messages between
  *                      groups are dropped; from round B+1 on the network is whole again
+ *   partition=G@A-B:random  ... with every node in a uniformly random group instead
+ *                      (drawn per trial and item from block 2^22 + 1 of the stream
+ *                      (seed, trial, A, node, GB_RNG_FAULT): the same on any rank count)
  *   join=F@R           round(F*n) nodes are ABSENT from round 0 and join at the start of
  *                      round R (R >= 1)
  *   leave=F@R          round(F*n) nodes leave gracefully at the start of round R and stay
@@ -92,6 +95,7 @@
 #define GB_FAULTS_MAX_EVENTS 64u       /* crash, partition, join, leave, churn items */
 #define GB_FAULTS_TEXT_MAX 8192u       /* enough for gb_faults_format of any schedule */
 #define GB_FAULTS_CHURN_INDEX (1u << 22)
+#define GB_FAULTS_PART_INDEX ((1u << 22) + 1u) /* partition=...:random groups */
 
 /* Kinds of the repeatable items, in canonical order. */
 enum gb_fault_kind {
@@ -105,6 +109,7 @@ enum gb_fault_kind {
 typedef struct gb_fault_event {
     uint8_t kind;      /* enum gb_fault_kind */
     uint8_t empty;     /* crash: recover with empty state (":empty") */
+    uint8_t random;    /* partition: random groups (":random") instead of contiguous ids */
     uint32_t from;     /* crash: round R; partition, churn: A; join, leave: R */
     uint32_t to;       /* crash: recovery round (0: never); partition, churn: B; else 0 */
     uint32_t groups;   /* partition: G; else 0 */
@@ -212,7 +217,8 @@ static inline uint32_t gb_faults_group(uint32_t groups, uint64_t n, uint64_t v)
 const gb_fault_event *gb_faults_partition_at(const gb_faults *f, uint32_t round);
 
 /* 1 when a message from src to dst in `round` crosses an active partition. */
-int gb_faults_cut(const gb_faults *f, uint64_t n, uint32_t round, uint64_t src, uint64_t dst);
+int gb_faults_cut(const gb_faults *f, uint64_t seed, uint32_t trial, uint64_t n, uint32_t round,
+                  uint64_t src, uint64_t dst);
 
 /* 1 when node states can change (crash, join, leave or churn items). */
 static inline int gb_faults_states(const gb_faults *f)

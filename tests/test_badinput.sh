@@ -90,6 +90,7 @@ for r in 0 2; do
     expect 2 "'leave=1@2' makes every node leave" $r $o --nodes 16 --faults "loss=0.1;leave=1@2"
     expect 2 "'join=1@4' leaves no node present" $r $o --nodes 16 --faults "join=1@4"
     expect 2 "'partition=3@3-9': rounds 3-9 overlap those of 'partition=2@1-5'" $r $o --nodes 16 --faults "partition=2@1-5;partition=3@3-9"
+    expect 2 "unknown grouping 'rand'" $r $o --nodes 16 --faults "partition=2@1-3:rand"
     expect 2 "'churn=0.1:0.1@9-3': last round must not come before the first" $r $o --nodes 16 --faults "churn=0.1:0.1@9-3"
     expect 2 "'join=0.1@0': join round must be in" $r $o --nodes 16 --faults "join=0.1@0"
     expect 2 "':empty' needs a recovery round" $r $o --nodes 16 --faults "crash=0.1@3:empty"

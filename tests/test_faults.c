@@ -227,11 +227,11 @@ static void test_schedule(void)
     static const uint32_t grp[10] = {0, 0, 0, 0, 1, 1, 1, 2, 2, 2};
     for (uint64_t v = 0; v < 10; v++)
         CU_ASSERT_EQUAL(gb_faults_group(3, 10, v), grp[v]);
-    CU_ASSERT_FALSE(gb_faults_cut(&f, 10, 1, 0, 9)); /* before */
-    CU_ASSERT_TRUE(gb_faults_cut(&f, 10, 2, 0, 9));
-    CU_ASSERT_TRUE(gb_faults_cut(&f, 10, 4, 6, 7));
-    CU_ASSERT_FALSE(gb_faults_cut(&f, 10, 4, 4, 6)); /* same group */
-    CU_ASSERT_FALSE(gb_faults_cut(&f, 10, 5, 0, 9)); /* healed */
+    CU_ASSERT_FALSE(gb_faults_cut(&f, SEED, 0, 10, 1, 0, 9)); /* before */
+    CU_ASSERT_TRUE(gb_faults_cut(&f, SEED, 0, 10, 2, 0, 9));
+    CU_ASSERT_TRUE(gb_faults_cut(&f, SEED, 0, 10, 4, 6, 7));
+    CU_ASSERT_FALSE(gb_faults_cut(&f, SEED, 0, 10, 4, 4, 6)); /* same group */
+    CU_ASSERT_FALSE(gb_faults_cut(&f, SEED, 0, 10, 5, 0, 9)); /* healed */
     /* Groups of contiguous ids, sizes differing by at most one, for large n. */
     CU_ASSERT_EQUAL_FATAL(parse("partition=7@1-1", &f, err), 0);
     uint64_t n = 1000003, size[7] = {0};
@@ -693,6 +693,36 @@ static void test_view_drops(void)
 
 /* Declared in tests/tests.h once the suite is registered in tests/main.c. */
 
+/* partition=G@A-B:random: groups are uniform (each about n/G, checked within 5 sigma of the
+ * binomial), differ from the contiguous split, depend on seed and trial, and round-trip. */
+static void test_random_partition(void)
+{
+    gb_faults f;
+    char err[GB_ERRLEN], buf[256];
+    CU_ASSERT_EQUAL_FATAL(parse("partition=4@2-5:random", &f, err), 0);
+    gb_faults_format(&f, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "partition=4@2-5:random");
+    CU_ASSERT_NOT_EQUAL(parse("partition=4@2-5:ids", &f, err), 0);
+    CU_ASSERT_EQUAL_FATAL(parse("partition=4@2-5:random", &f, err), 0);
+    const uint64_t n = 40000;
+    /* Group of v: the one that node 0 is cut from or not tells nothing alone; count, for
+     * every v, whether it is cut from node 0 (3/4 expected) and whether the verdicts differ
+     * from the contiguous split's. */
+    uint64_t cut0 = 0, differ = 0, other_trial = 0;
+    for (uint64_t v = 1; v < n; v++) {
+        int c = gb_faults_cut(&f, SEED, 0, n, 3, 0, v);
+        cut0 += c;
+        differ += c != (gb_faults_group(4, n, v) != 0);
+        other_trial += c != gb_faults_cut(&f, SEED, 1, n, 3, 0, v);
+        CU_ASSERT_EQUAL(c, gb_faults_cut(&f, SEED, 0, n, 5, v, 0)); /* symmetric, stable */
+        CU_ASSERT_FALSE(gb_faults_cut(&f, SEED, 0, n, 6, 0, v));    /* healed */
+    }
+    double mean = 0.75 * (n - 1), sd = sqrt((n - 1) * 0.75 * 0.25);
+    CU_ASSERT_TRUE(fabs((double)cut0 - mean) < 5 * sd);
+    CU_ASSERT_TRUE(differ > n / 4);
+    CU_ASSERT_TRUE(other_trial > n / 4);
+}
+
 int gb_test_register_faults(void)
 {
     CU_pSuite s = CU_add_suite("faults", NULL, NULL);
@@ -710,7 +740,8 @@ int gb_test_register_faults(void)
         CU_add_test(s, "views over different blocks agree", test_view_blocks) == NULL ||
         CU_add_test(s, "join and leave move exact counts", test_view_join_leave_exact) == NULL ||
         CU_add_test(s, "churn rates match L and J", test_view_churn_rates) == NULL ||
-        CU_add_test(s, "view drops: partition, crossloss, loss", test_view_drops) == NULL)
+        CU_add_test(s, "view drops: partition, crossloss, loss", test_view_drops) == NULL ||
+        CU_add_test(s, "random partition groups", test_random_partition) == NULL)
         return CU_get_error();
     return 0;
 }

@@ -131,6 +131,7 @@ join=0.1@4
 leave=0.05@9
 partition=2@2-3
 partition=3@10-12
+partition=2@14-16:random
 loss=0.05
 EOF
 common="--protocol push,pull,push-pull,rumor:mode=push-pull,median-counter --nodes 999 --fanout 2 --trials 3 --warmup 0 --seed 11 --source random --max-rounds 400"
