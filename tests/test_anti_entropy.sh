@@ -8,28 +8,7 @@
 #   counter values (verify_errors 0), partition included;
 # - a configuration beyond the memory bound is refused with one line.
 set -u
-bench="$GB_BUILDDIR/bench/gossip-bench"
-cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-run() { # out ranks args...  (ranks 0 = plain process)
-    out=$1 ranks=$2
-    shift 2
-    if [ "$ranks" = 0 ]; then
-        "$bench" --quiet --output "$out" "$@" >/dev/null
-    else
-        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
-    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
-}
-check() { # name ref.jsonl other.jsonl
-    if out=$($cmp "$2" "$3" 2>&1); then
-        echo "PASS $1 ($out)"
-    else
-        echo "FAIL $1: $out"
-        fail=1
-    fi
-}
+. "$GB_SRCDIR/tests/lib.sh"
 settled() { # name results.jsonl
     if out=$($PYTHON - "$2" <<'EOF' 2>&1
 import json, sys

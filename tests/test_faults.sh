@@ -8,20 +8,7 @@
 #   crashed ones count as residue; the run record holds the resolved schedule;
 # - a bad schedule is one line and exit status 2.
 set -u
-bench="$GB_BUILDDIR/bench/gossip-bench"
-cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-run() { # out ranks args...  (ranks 0 = plain process)
-    out=$1 ranks=$2
-    shift 2
-    if [ "$ranks" = 0 ]; then
-        "$bench" --quiet --output "$out" "$@" >/dev/null
-    else
-        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
-    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
-}
+. "$GB_SRCDIR/tests/lib.sh"
 # Same trials, including the fault layer's own fields (compare_trials.py checks the rest).
 same() { # name ref other
     if out=$($cmp "$2" "$3" 2>&1) && out2=$($PYTHON - "$2" "$3" <<'EOF' 2>&1

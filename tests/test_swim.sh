@@ -9,28 +9,7 @@
 #   --max-rounds);
 # - crashes without loss: every crashed member confirmed dead by all, no false positive.
 set -u
-bench="$GB_BUILDDIR/bench/gossip-bench"
-cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-run() { # out ranks args...  (ranks 0 = plain process)
-    out=$1 ranks=$2
-    shift 2
-    if [ "$ranks" = 0 ]; then
-        "$bench" --quiet --output "$out" "$@" >/dev/null
-    else
-        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
-    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
-}
-check() { # name ref other
-    if out=$($cmp "$2" "$3" 2>&1); then
-        echo "PASS $1 ($out)"
-    else
-        echo "FAIL $1: $out"
-        fail=1
-    fi
-}
+. "$GB_SRCDIR/tests/lib.sh"
 # $PYTHON - FILE <<EOF ... : a check over a results file, one line of verdict.
 verdict() { # name
     if out=$($PYTHON - "$tmp/v.jsonl" 2>&1); then
