@@ -15,19 +15,25 @@
  * itself and report them in a tally, which saves the calls per message.
  *
  * Threads (--threads, GB_PROTO_THREADSAFE protocols on the immediate path): the contact
- * phase splits the local nodes into one contiguous chunk per worker (static schedule).
- * Each worker has its own outboxes, counters and buffers for messages to other ranks; a
- * sender's messages are all made by one worker, so their sequence numbers (which name
- * messages for the fault layer's loss draws) are the same as with one thread. After the
- * parallel region the workers' buffers are appended to the transport's in chunk order,
- * which is node id order, as one thread fills them. Counters are sums. So every figure
- * of a trial is the same for any thread count. Remote deliveries after an exchange run
- * on one thread (worker 0).
+ * phase splits the local nodes into contiguous chunks (16 per thread, whole bitmap words),
+ * which the threads take in turn as they finish the last (dynamic schedule: a thread that
+ * shares its core with another process does less, instead of holding up the round). Each
+ * thread (worker) has its own outboxes and counters; each chunk has its own buffers for
+ * messages to other ranks. A sender's messages are all made in one chunk, so their
+ * sequence numbers (which name messages for the fault layer's loss draws) are the same as
+ * with one thread. After the parallel region the chunks' buffers are appended to the
+ * transport's in chunk order, which is node id order, as one thread fills them; counters
+ * are sums. So every figure of a trial is the same for any thread count and whichever
+ * thread ran which chunk. Remote deliveries after an exchange run on one thread
+ * (worker 0).
  */
 #include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "gb_mpi.h"
 #include "gb_rng.h"
@@ -52,13 +58,12 @@ struct eng_worker {
     uint64_t received;  /* messages delivered to local nodes */
     uint64_t dropped;   /* messages dropped on this rank */
     uint64_t *bytes_to; /* modelled bytes sent to each rank */
-    /* Messages to other ranks, per phase and rank: workers > 0 only (worker 0 appends to
-     * the transport's buffers directly). */
+    /* Messages to other ranks, per phase and rank: the current chunk's buffers, NULL for
+     * the transport's own (one thread). */
     gb_msgbuf *out[2];
     gb_node_t trig_src;  /* contact message being delivered (names its replies) */
     uint16_t trig_seq;
     uint32_t trig_replies;
-    int rc;              /* this worker's result in the last contact phase */
 };
 
 struct gb_engine {
@@ -71,9 +76,13 @@ struct gb_engine {
     uint32_t threads; /* workers in the contact phase */
     gb_transport tr[2];
     eng_worker *w;    /* w[threads] */
+    uint32_t nchunks; /* contact-phase chunks with threads (0 with one thread) */
+    gb_msgbuf *chunk_out[2]; /* [nchunks * size]: chunk c's messages for rank r at c*size+r */
+    int *chunk_rc;    /* [nchunks]: each chunk's result in the last contact phase */
     void *state;
     uint32_t round;
     uint64_t *bytes_to; /* modelled bytes sent to each rank, this trial (all workers) */
+    gb_node_t *bound;   /* bound[r]: first node of rank r, bound[size] = n (owner lookups) */
     double clock_offset; /* this rank's MPI_Wtime minus rank 0's, estimated at creation */
     /* canonical delivery scratch */
     gb_msg *sorted;
@@ -91,6 +100,24 @@ struct gb_engine {
     int states;                /* node states can change (crash, join, leave, churn) */
     uint32_t trial;
 };
+
+/* The rank that holds node v (gb_block_owner without its divisions, which cost more than
+ * the rest of a send): this rank's own block first, then a binary search of the block
+ * bounds for the largest r with bound[r] <= v, which is never an empty block. */
+static inline int owner_of(const gb_engine *e, gb_node_t v)
+{
+    if (v - e->first < e->count)
+        return e->rank;
+    int lo = 0, hi = e->size;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (v >= e->bound[mid])
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 static int deliver(eng_worker *w, unsigned phase, const gb_msg *m)
 {
@@ -145,11 +172,12 @@ static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
         w->dropped++;
         return 0;
     }
-    int owner = e->size == 1 ? 0 : gb_block_owner(e->cfg.n, e->size, m->dst);
+    int owner = owner_of(e, m->dst);
     w->bytes_to[owner] += GB_HEADER_BYTES + payload + meta;
     if (e->immediate && owner == e->rank)
         return deliver(w, o->phase, m);
-    gb_msgbuf *b = w == e->w ? &e->tr[o->phase].out[owner] : &w->out[o->phase][owner];
+    gb_msgbuf *b = w->out[o->phase] != NULL ? &w->out[o->phase][owner]
+                                             : &e->tr[o->phase].out[owner];
     return gb_msgbuf_push(b, m);
 }
 
@@ -213,30 +241,49 @@ static int append_msgs(gb_msgbuf *dst, gb_msgbuf *src)
     return 0;
 }
 
-/* The contact phase of every local node: on worker 0 alone, or on e->threads workers, one
- * contiguous chunk each, whose buffered messages are then appended in chunk order. */
+/* The contact phase of every local node: on worker 0 alone, or in e->nchunks chunks on
+ * e->threads workers, whose buffered messages are then appended in chunk order. */
 static int contact_phase(gb_engine *e)
 {
-    uint32_t nt = e->threads;
-    if (nt == 1)
+    if (e->threads == 1)
         return contact_chunk(&e->w[0], 0, e->count);
+    const uint32_t nc = e->nchunks;
+    /* Chunks of whole 64-node words, so that no two share a word of a protocol's bitmaps
+     * over their own nodes. */
+    const uint64_t span = (((uint64_t)e->count + nc - 1) / nc + 63) / 64 * 64;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(nt)
+#pragma omp parallel num_threads(e->threads)
 #endif
-    for (uint32_t t = 0; t < nt; t++) {
-        uint32_t lo = (uint32_t)((uint64_t)e->count * t / nt);
-        uint32_t hi = (uint32_t)((uint64_t)e->count * (t + 1) / nt);
+    {
+#ifdef _OPENMP
+        unsigned t = (unsigned)omp_get_thread_num();
+#else
+        unsigned t = 0;
+#endif
+        eng_worker *w = &e->w[t];
         gb_thread_slot = t; /* the protocol's per-thread slot (gb_thread_index) */
-        e->w[t].rc = contact_chunk(&e->w[t], lo, hi);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (uint32_t c = 0; c < nc; c++) {
+            uint64_t lo = span * c, hi = lo + span;
+            lo = lo < e->count ? lo : e->count;
+            hi = hi < e->count ? hi : e->count;
+            for (unsigned p = 0; p < 2; p++)
+                w->out[p] = &e->chunk_out[p][(size_t)c * e->size];
+            e->chunk_rc[c] = contact_chunk(w, (uint32_t)lo, (uint32_t)hi);
+        }
+        w->out[0] = w->out[1] = NULL;
         gb_thread_slot = 0;
     }
     int rc = 0;
-    for (uint32_t t = 0; t < nt; t++) {
+    for (uint32_t c = 0; c < nc; c++) {
         if (rc == 0)
-            rc = e->w[t].rc;
-        for (unsigned p = 0; t > 0 && p < 2; p++)
+            rc = e->chunk_rc[c];
+        for (unsigned p = 0; p < 2; p++)
             for (int r = 0; r < e->size; r++) {
-                int arc = append_msgs(&e->tr[p].out[r], &e->w[t].out[p][r]);
+                gb_msgbuf *b = &e->chunk_out[p][(size_t)c * e->size + r];
+                int arc = append_msgs(&e->tr[p].out[r], b);
                 if (rc == 0)
                     rc = arc;
             }
@@ -346,7 +393,14 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
     e->reach_src = GB_NODE_MAX;
     e->bytes_to = calloc((size_t)e->size, sizeof *e->bytes_to);
     e->w = calloc(e->threads, sizeof *e->w);
-    int frc = e->bytes_to == NULL || e->w == NULL ? GB_ENOMEM : 0;
+    e->bound = malloc(((size_t)e->size + 1) * sizeof *e->bound);
+    int frc = e->bytes_to == NULL || e->w == NULL || e->bound == NULL ? GB_ENOMEM : 0;
+    for (int r = 0; frc == 0 && r < e->size; r++) {
+        uint32_t cnt;
+        gb_block_range(cfg->n, e->size, r, &e->bound[r], &cnt);
+    }
+    if (frc == 0)
+        e->bound[e->size] = (gb_node_t)cfg->n; /* n <= GB_NODE_MAX */
     if (cfg->faults != NULL && cfg->faults->any) {
         e->fl = cfg->faults;
         e->states = gb_faults_states(e->fl);
@@ -364,11 +418,18 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
             w->ob[p].base.direct = p == 0 && e->direct;
             w->ob[p].w = w;
             w->ob[p].phase = p;
-            if (t > 0 && (w->out[p] = calloc((size_t)e->size, sizeof *w->out[p])) == NULL)
-                frc = GB_ENOMEM;
         }
         if ((w->bytes_to = calloc((size_t)e->size, sizeof *w->bytes_to)) == NULL)
             frc = GB_ENOMEM;
+    }
+    if (frc == 0 && e->threads > 1) {
+        e->nchunks = 16 * e->threads;
+        e->chunk_rc = calloc(e->nchunks, sizeof *e->chunk_rc);
+        frc = e->chunk_rc == NULL ? GB_ENOMEM : 0;
+        for (unsigned p = 0; frc == 0 && p < 2; p++)
+            if ((e->chunk_out[p] = calloc((size_t)e->nchunks * e->size,
+                                          sizeof *e->chunk_out[p])) == NULL)
+                frc = GB_ENOMEM;
     }
     if (agree_create(e, frc) < 0) {
         gb_engine_free(e);
@@ -391,15 +452,16 @@ void gb_engine_free(gb_engine *e)
     free(e->round_s);
     free(e->round_max);
     free(e->bytes_to);
-    for (uint32_t t = 0; e->w != NULL && t < e->threads; t++) {
-        for (unsigned p = 0; p < 2; p++) {
-            for (int r = 0; e->w[t].out[p] != NULL && r < e->size; r++)
-                free(e->w[t].out[p][r].m);
-            free(e->w[t].out[p]);
-        }
+    free(e->bound);
+    for (uint32_t t = 0; e->w != NULL && t < e->threads; t++)
         free(e->w[t].bytes_to);
-    }
     free(e->w);
+    for (unsigned p = 0; p < 2; p++) {
+        for (size_t i = 0; e->chunk_out[p] != NULL && i < (size_t)e->nchunks * e->size; i++)
+            free(e->chunk_out[p][i].m);
+        free(e->chunk_out[p]);
+    }
+    free(e->chunk_rc);
     gb_fault_view_free(e->view);
     free(e);
 }
