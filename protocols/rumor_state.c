@@ -16,9 +16,10 @@ int gb_rumor_init(const gb_proto_env *env, void **state, char *err)
     s->env = *env;
     s->threads = env->threads > 1 ? env->threads : 1;
     s->words = ((size_t)env->count + 63) / 64;
-    s->cur = calloc(s->words ? s->words : 1, sizeof *s->cur);
-    s->next = calloc(s->words ? s->words : 1, sizeof *s->next);
-    s->inf = malloc((env->count ? env->count : 1) * sizeof *s->inf);
+    /* Messages touch these at random places: huge pages where the system has them. */
+    s->cur = gb_zalloc_huge(s->words * sizeof *s->cur);
+    s->next = gb_zalloc_huge(s->words * sizeof *s->next);
+    s->inf = gb_zalloc_huge((size_t)env->count * sizeof *s->inf);
     s->tally = aligned_alloc(64, s->threads * sizeof *s->tally);
     if (s->inf == NULL || s->cur == NULL || s->next == NULL || s->tally == NULL) {
         gb_rumor_fini(s);
@@ -117,21 +118,20 @@ enum { BATCH = 256 };
 #define PREFETCH 1
 #endif
 
-/* Marks local node i informed in `round` if it was not yet: returns 1 if so, 0 for a
- * duplicate delivery (the counting is left to the caller). `shared` as for mark(). */
-static inline int mark_new(gb_rumor_state *s, uint32_t i, uint32_t round, int shared)
+/* Sets local node i's bit in next if it was clear: returns 1 if so (the caller then owns
+ * writing inf[i]), 0 for a duplicate delivery (the counting is left to the caller).
+ * `shared` as for mark(). */
+static inline int flip(gb_rumor_state *s, uint32_t i, int shared)
 {
     uint64_t bit = 1ull << (i & 63), *w = &s->next[i >> 6];
     if (!shared) {
         if (*w & bit)
             return 0;
         *w |= bit;
-    } else if ((__atomic_load_n(w, __ATOMIC_RELAXED) & bit) ||
-               (__atomic_fetch_or(w, bit, __ATOMIC_RELAXED) & bit)) {
-        return 0;
+        return 1;
     }
-    s->inf[i] = round;
-    return 1;
+    return !(__atomic_load_n(w, __ATOMIC_RELAXED) & bit) &&
+           !(__atomic_fetch_or(w, bit, __ATOMIC_RELAXED) & bit);
 }
 
 /* The nodes of [u, hi) that contact peers in this round (`modes`), at most cap of them,
@@ -166,8 +166,56 @@ static inline uint32_t gather(const gb_rumor_state *s, gb_node_t *u, gb_node_t h
     return k;
 }
 
-/* contact_range under direct delivery; `shared` as for mark(). Counts are kept in locals
- * and added to the tallies once per call. */
+/* One batch of contact_range's direct path: its messages (from[j] -> dst[j], a push when
+ * pushes[j]) and the nodes it informed, whose inf[] entries are written one batch later
+ * (after a prefetch), so that those scattered writes do not stall the loop either. */
+typedef struct batch {
+    gb_node_t act[BATCH], src[BATCH], dst[BATCH];
+    uint8_t kn[BATCH], push[BATCH];
+    const gb_node_t *from;
+    const uint8_t *pushes;
+    uint32_t k;
+    uint32_t fresh[BATCH]; /* indices of the nodes informed, inf[] not yet written */
+    uint32_t nfresh;
+} batch;
+
+/* Gathers the next nodes of [*u, hi), draws their peers and prefetches the bitmap words
+ * their messages will touch: a push sets a bit of next, a pull request reads one of cur. */
+static inline void fill_batch(gb_rumor_state *s, uint32_t round, gb_node_t *u, gb_node_t hi,
+                              unsigned modes, int one, uint32_t cap, batch *b)
+{
+    uint32_t na = gather(s, u, hi, modes, cap, b->act, b->kn), k = 0;
+    b->from = b->act;
+    b->pushes = b->kn;
+    if (one) {
+        gb_pick_peer_many(&s->env, round, b->act, na, b->dst);
+        k = na;
+    } else {
+        for (uint32_t a = 0; a < na; a++) {
+            uint32_t m = gb_pick_peers(&s->env, round, b->act[a], &b->dst[k]);
+            for (uint32_t j = 0; j < m; j++) {
+                b->src[k + j] = b->act[a];
+                b->push[k + j] = b->kn[a];
+            }
+            k += m;
+        }
+        b->from = b->src;
+        b->pushes = b->push;
+    }
+    b->k = k;
+    const gb_node_t first = s->env.first;
+    const uint32_t count = s->env.count;
+    for (uint32_t j = 0; PREFETCH && j < k; j++) {
+        uint32_t d = b->dst[j] - first;
+        if (d < count)
+            __builtin_prefetch(b->pushes[j] ? (const void *)&s->next[d >> 6]
+                                            : (const void *)&s->cur[d >> 6]);
+    }
+}
+
+/* contact_range under direct delivery; `shared` as for mark(). Batches are pipelined: the
+ * next batch's peers are drawn and its targets prefetched before this one is handled.
+ * Counts are kept in locals and added to the tallies once per call. */
 static inline int range_direct(gb_rumor_state *s, uint32_t round, gb_node_t lo, gb_node_t hi,
                                unsigned modes, gb_outbox *ob, int shared)
 {
@@ -178,60 +226,56 @@ static inline int range_direct(gb_rumor_state *s, uint32_t round, gb_node_t lo, 
      * drawn in one call; with more, a batch holds BATCH / fanout nodes. */
     const int one = fanout == 1 && s->env.topo->min_degree >= 1;
     const uint32_t cap = one ? BATCH : BATCH / fanout;
-    gb_node_t act[BATCH], src[BATCH], dst[BATCH];
-    uint8_t kn[BATCH], push[BATCH];
+    batch bb[2], *b = &bb[0], *nb = &bb[1];
     uint64_t direct = 0;  /* messages handled here */
     uint64_t carried = 0; /* ... of them carrying the rumor (pushes and replies) */
     uint64_t sent_rumor = 0, newly = 0;
     int rc = 0;
     gb_node_t u = lo;
-    while (u < hi && rc == 0) {
-        uint32_t na = gather(s, &u, hi, modes, cap, act, kn), k = 0;
-        const gb_node_t *from = act;
-        const uint8_t *pushes = kn;
-        if (one) {
-            gb_pick_peer_many(&s->env, round, act, na, dst);
-            k = na;
-        } else {
-            for (uint32_t a = 0; a < na; a++) {
-                uint32_t m = gb_pick_peers(&s->env, round, act[a], &dst[k]);
-                for (uint32_t j = 0; j < m; j++) {
-                    src[k + j] = act[a];
-                    push[k + j] = kn[a];
-                }
-                k += m;
-            }
-            from = src;
-            pushes = push;
-        }
-        /* A push sets a bit of next; a pull request reads one of cur. */
-        for (uint32_t j = 0; PREFETCH && j < k; j++) {
-            uint32_t d = dst[j] - first;
-            if (d < count)
-                __builtin_prefetch(pushes[j] ? (const void *)&s->next[d >> 6]
-                                             : (const void *)&s->cur[d >> 6]);
-        }
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t d = dst[j] - first;
+    nb->nfresh = 0;
+    fill_batch(s, round, &u, hi, modes, one, cap, b);
+    /* A batch may hold no message while nodes remain (nodes without neighbours). */
+    while ((b->k > 0 || u < hi) && rc == 0) {
+        nb->k = 0;
+        uint32_t pending = nb->nfresh; /* the previous batch's informed nodes */
+        if (u < hi)
+            fill_batch(s, round, &u, hi, modes, one, cap, nb);
+        uint32_t nf = 0;
+        for (uint32_t j = 0; j < b->k; j++) {
+            uint32_t d = b->dst[j] - first;
             if (d >= count) { /* another rank's node: through the engine */
-                rc = gb_send(ob, from[j], dst[j], pushes[j] ? GB_MSG_PUSH : GB_MSG_PULL_REQ, 0,
-                             pushes[j] ? payload : 0, 0);
+                int push = b->pushes[j];
+                rc = gb_send(ob, b->from[j], b->dst[j], push ? GB_MSG_PUSH : GB_MSG_PULL_REQ,
+                             0, push ? payload : 0, 0);
                 if (rc < 0)
                     break;
-                sent_rumor += pushes[j];
-            } else if (pushes[j]) {
+                sent_rumor += (uint64_t)push;
+            } else if (b->pushes[j]) {
                 direct++;
                 carried++;
-                newly += (uint64_t)mark_new(s, d, round, shared);
+                if (flip(s, d, shared))
+                    b->fresh[nf++] = d;
             } else if (direct++, knows_bit(s, d)) {
                 /* The request, and the reply since the peer knew the rumor at the start
                  * of the round (gb_rumor_on_contact, gb_rumor_on_reply). */
                 direct++;
                 carried++;
-                newly += (uint64_t)mark_new(s, from[j] - first, round, shared);
+                if (flip(s, b->from[j] - first, shared))
+                    b->fresh[nf++] = b->from[j] - first;
             }
         }
+        for (uint32_t j = 0; j < pending; j++)
+            s->inf[nb->fresh[j]] = round;
+        for (uint32_t j = 0; j < nf; j++)
+            __builtin_prefetch(&s->inf[b->fresh[j]], 1);
+        b->nfresh = nf;
+        newly += nf;
+        batch *t = b;
+        b = nb;
+        nb = t;
     }
+    for (uint32_t j = 0; j < nb->nfresh; j++)
+        s->inf[nb->fresh[j]] = round;
     struct gb_rumor_tally *t = my_tally(s);
     t->rumor_msgs += sent_rumor + carried;
     t->newly += newly;
