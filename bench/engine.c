@@ -9,23 +9,62 @@
  *   handled inside send(), so the in-process engine stores no messages at all; only
  *   messages to other ranks are buffered. `--ordered-delivery` forces the canonical path,
  *   which the integration tests use to check that both agree.
+ *
+ * On the immediate path without faults the engine also offers direct delivery
+ * (gb_outbox.direct): a protocol's contact_range() may handle messages between local nodes
+ * itself and report them in a tally, which saves the calls per message.
+ *
+ * Threads (--threads, GB_PROTO_THREADSAFE protocols on the immediate path): the contact
+ * phase splits the local nodes into contiguous chunks (16 per thread, whole bitmap words),
+ * which the threads take in turn as they finish the last (dynamic schedule: a thread that
+ * shares its core with another process does less, instead of holding up the round). Each
+ * thread (worker) has its own outboxes and counters; each chunk has its own buffers for
+ * messages to other ranks. A sender's messages are all made in one chunk, so their
+ * sequence numbers (which name messages for the fault layer's loss draws) are the same as
+ * with one thread. After the parallel region the chunks' buffers are appended to the
+ * transport's in chunk order, which is node id order, as one thread fills them; counters
+ * are sums. So every figure of a trial is the same for any thread count and whichever
+ * thread ran which chunk. Remote deliveries after an exchange run on one thread
+ * (worker 0).
  */
 #include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "gb_mpi.h"
 #include "gb_rng.h"
 #include "gb_papi.h"
 
+typedef struct eng_worker eng_worker;
+
 typedef struct eng_outbox {
     gb_outbox base;
-    gb_engine *e;
+    eng_worker *w;
     unsigned phase; /* 0 contact, 1 reply */
     gb_node_t last_src;
     uint16_t seq;
 } eng_outbox;
+
+/* One thread's share of the contact phase (worker 0 also does the sequential parts). */
+struct eng_worker {
+    gb_engine *e;
+    eng_outbox ob[2];
+    /* per-trial accounting */
+    uint64_t messages, header_bytes, payload_bytes, meta_bytes;
+    uint64_t received;  /* messages delivered to local nodes */
+    uint64_t dropped;   /* messages dropped on this rank */
+    uint64_t *bytes_to; /* modelled bytes sent to each rank */
+    /* Messages to other ranks, per phase and rank: the current chunk's buffers, NULL for
+     * the transport's own (one thread). */
+    gb_msgbuf *out[2];
+    gb_node_t trig_src;  /* contact message being delivered (names its replies) */
+    uint16_t trig_seq;
+    uint32_t trig_replies;
+};
 
 struct gb_engine {
     gb_engine_cfg cfg;
@@ -33,15 +72,17 @@ struct gb_engine {
     gb_node_t first;
     uint32_t count;
     int immediate;
+    int direct;       /* direct delivery offered to contact_range (gb_outbox.direct) */
+    uint32_t threads; /* workers in the contact phase */
     gb_transport tr[2];
-    eng_outbox ob[2];
+    eng_worker *w;    /* w[threads] */
+    uint32_t nchunks; /* contact-phase chunks with threads (0 with one thread) */
+    gb_msgbuf *chunk_out[2]; /* [nchunks * size]: chunk c's messages for rank r at c*size+r */
+    int *chunk_rc;    /* [nchunks]: each chunk's result in the last contact phase */
     void *state;
     uint32_t round;
-    /* per-trial accounting on this rank */
-    uint64_t messages, header_bytes, payload_bytes, meta_bytes;
-    int err; /* first error raised inside a delivery callback */
-    uint64_t received;  /* messages delivered to local nodes, this trial */
-    uint64_t *bytes_to; /* modelled bytes sent to each rank, this trial */
+    uint64_t *bytes_to; /* modelled bytes sent to each rank, this trial (all workers) */
+    gb_node_t *bound;   /* bound[r]: first node of rank r, bound[size] = n (owner lookups) */
     double clock_offset; /* this rank's MPI_Wtime minus rank 0's, estimated at creation */
     /* canonical delivery scratch */
     gb_msg *sorted;
@@ -60,26 +101,41 @@ struct gb_engine {
     int net;                   /* the network drops messages (loss, crossloss, partition) */
     const uint64_t *up;        /* the view's bitmap of local UP nodes (gb_fault_view_up_bits) */
     uint32_t trial;
-    uint64_t dropped;          /* messages dropped on this rank, this trial */
-    gb_node_t trig_src;        /* contact message being delivered (names its replies) */
-    uint16_t trig_seq;
-    uint32_t trig_replies;
 };
 
-static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
+/* The rank that holds node v (gb_block_owner without its divisions, which cost more than
+ * the rest of a send): this rank's own block first, then a binary search of the block
+ * bounds for the largest r with bound[r] <= v, which is never an empty block. */
+static inline int owner_of(const gb_engine *e, gb_node_t v)
 {
+    if (v - e->first < e->count)
+        return e->rank;
+    int lo = 0, hi = e->size;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (v >= e->bound[mid])
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int deliver(eng_worker *w, unsigned phase, const gb_msg *m)
+{
+    gb_engine *e = w->e;
     /* A node that is not UP (crashed or absent) receives nothing: only its own rank knows
      * its state, so the message travels there and is dropped here. */
     if (e->states && !gb_fault_up_bit(e->up, m->dst - e->first)) {
-        e->dropped++;
+        w->dropped++;
         return 0;
     }
-    e->received++;
+    w->received++;
     if (phase == 0) {
-        e->trig_src = m->src;
-        e->trig_seq = m->seq;
-        e->trig_replies = 0;
-        return e->cfg.proto->on_contact(e->state, e->round, m, &e->ob[1].base);
+        w->trig_src = m->src;
+        w->trig_seq = m->seq;
+        w->trig_replies = 0;
+        return e->cfg.proto->on_contact(e->state, e->round, m, &w->ob[1].base);
     }
     if (e->cfg.proto->on_reply == NULL)
         return GB_EINVAL;
@@ -89,19 +145,20 @@ static int deliver(gb_engine *e, unsigned phase, const gb_msg *m)
 /* 1 when the network drops m (sent in phase `phase` of the current round): partition,
  * crossloss, loss. The message is named by ids only (faults.h), so the verdict is the same
  * on any rank count. The destination's state is checked where it is delivered. */
-static int faulty(gb_engine *e, unsigned phase, const gb_msg *m)
+static int faulty(eng_worker *w, unsigned phase, const gb_msg *m)
 {
     /* A reply's name counts every reply to the same contact message, dropped or not. */
     uint32_t index = phase == 0 ? gb_faults_msg_index(0, m->seq, 0)
-                                : gb_faults_msg_index(1, e->trig_seq, e->trig_replies++);
-    gb_node_t node = phase == 0 ? m->src : e->trig_src;
-    return gb_fault_view_drops(e->view, m->src, m->dst, node, index);
+                                : gb_faults_msg_index(1, w->trig_seq, w->trig_replies++);
+    gb_node_t node = phase == 0 ? m->src : w->trig_src;
+    return gb_fault_view_drops(w->e->view, m->src, m->dst, node, index);
 }
 
 static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
 {
     eng_outbox *o = (eng_outbox *)base;
-    gb_engine *e = o->e;
+    eng_worker *w = o->w;
+    gb_engine *e = w->e;
     if (m->dst >= e->cfg.n || m->src >= e->cfg.n)
         return GB_EINVAL;
     if (m->src != o->last_src) {
@@ -109,19 +166,137 @@ static int eng_send(gb_outbox *base, gb_msg *m, uint32_t payload, uint32_t meta)
         o->seq = 0;
     }
     m->seq = o->seq++;
-    e->messages++;
-    e->header_bytes += GB_HEADER_BYTES;
-    e->payload_bytes += payload;
-    e->meta_bytes += meta;
-    if (e->net && faulty(e, o->phase, m)) {
-        e->dropped++;
+    w->messages++;
+    w->header_bytes += GB_HEADER_BYTES;
+    w->payload_bytes += payload;
+    w->meta_bytes += meta;
+    if (e->net && faulty(w, o->phase, m)) {
+        w->dropped++;
         return 0;
     }
-    int owner = e->size == 1 ? 0 : gb_block_owner(e->cfg.n, e->size, m->dst);
-    e->bytes_to[owner] += GB_HEADER_BYTES + payload + meta;
+    int owner = owner_of(e, m->dst);
+    w->bytes_to[owner] += GB_HEADER_BYTES + payload + meta;
     if (e->immediate && owner == e->rank)
-        return deliver(e, o->phase, m);
-    return gb_msgbuf_push(&e->tr[o->phase].out[owner], m);
+        return deliver(w, o->phase, m);
+    gb_msgbuf *b = w->out[o->phase] != NULL ? &w->out[o->phase][owner]
+                                             : &e->tr[o->phase].out[owner];
+    return gb_msgbuf_push(b, m);
+}
+
+/* Moves what the protocol handled directly (gb_outbox.direct) into w's counters. */
+static void harvest_direct(eng_worker *w)
+{
+    gb_engine *e = w->e;
+    for (unsigned p = 0; p < 2; p++) {
+        gb_direct_tally *d = &w->ob[p].base.direct_tally;
+        uint64_t header = GB_HEADER_BYTES * d->messages;
+        w->messages += d->messages;
+        w->received += d->messages;
+        w->header_bytes += header;
+        w->payload_bytes += d->payload_bytes;
+        w->meta_bytes += d->meta_bytes;
+        w->bytes_to[e->rank] += header + d->payload_bytes + d->meta_bytes;
+        memset(d, 0, sizeof *d);
+    }
+}
+
+/* Contact phase of local nodes [lo, hi) (indices in the block) on worker w. Nodes that a
+ * fault silences this round are skipped; the others go to contact_range() in runs. */
+static int contact_chunk(eng_worker *w, uint32_t lo, uint32_t hi)
+{
+    gb_engine *e = w->e;
+    const gb_protocol_ops *p = e->cfg.proto;
+    gb_outbox *ob = &w->ob[0].base;
+    int rc = 0;
+    w->ob[0].last_src = w->ob[1].last_src = GB_NODE_MAX;
+    /* Crashed and absent nodes do nothing; slow ones skip some rounds. Without slow nodes
+     * skipping, acting is being UP, read from the view's bitmap (this runs for every node). */
+    int slow = e->view != NULL && gb_faults_slow_skips(e->fl, e->round);
+    for (uint32_t i = lo; i < hi && rc == 0;) {
+        uint32_t j = i;
+        if (e->view == NULL) {
+            j = hi;
+        } else if (slow) {
+            while (j < hi && gb_fault_view_acts(e->view, e->first + j))
+                j++;
+        } else {
+            while (j < hi && gb_fault_up_bit(e->up, j))
+                j++;
+        }
+        if (j > i && p->contact_range != NULL) {
+            rc = p->contact_range(e->state, e->round, e->first + i, e->first + j, ob);
+        } else {
+            for (uint32_t k = i; k < j && rc == 0; k++)
+                rc = p->contact(e->state, e->round, e->first + k, ob);
+        }
+        if (j >= hi)
+            break;
+        i = j + 1; /* j is silenced */
+    }
+    harvest_direct(w);
+    return rc;
+}
+
+static int append_msgs(gb_msgbuf *dst, gb_msgbuf *src)
+{
+    while (dst->cap - dst->len < src->len)
+        if (gb_msgbuf_grow(dst) < 0)
+            return GB_ENOMEM;
+    if (src->len > 0)
+        memcpy(dst->m + dst->len, src->m, src->len * sizeof *src->m);
+    dst->len += src->len;
+    src->len = 0;
+    return 0;
+}
+
+/* The contact phase of every local node: on worker 0 alone, or in e->nchunks chunks on
+ * e->threads workers, whose buffered messages are then appended in chunk order. */
+static int contact_phase(gb_engine *e)
+{
+    if (e->threads == 1)
+        return contact_chunk(&e->w[0], 0, e->count);
+    const uint32_t nc = e->nchunks;
+    /* Chunks of whole 64-node words, so that no two share a word of a protocol's bitmaps
+     * over their own nodes. */
+    const uint64_t span = (((uint64_t)e->count + nc - 1) / nc + 63) / 64 * 64;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(e->threads)
+#endif
+    {
+#ifdef _OPENMP
+        unsigned t = (unsigned)omp_get_thread_num();
+#else
+        unsigned t = 0;
+#endif
+        eng_worker *w = &e->w[t];
+        gb_thread_slot = t; /* the protocol's per-thread slot (gb_thread_index) */
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (uint32_t c = 0; c < nc; c++) {
+            uint64_t lo = span * c, hi = lo + span;
+            lo = lo < e->count ? lo : e->count;
+            hi = hi < e->count ? hi : e->count;
+            for (unsigned p = 0; p < 2; p++)
+                w->out[p] = &e->chunk_out[p][(size_t)c * e->size];
+            e->chunk_rc[c] = contact_chunk(w, (uint32_t)lo, (uint32_t)hi);
+        }
+        w->out[0] = w->out[1] = NULL;
+        gb_thread_slot = 0;
+    }
+    int rc = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        if (rc == 0)
+            rc = e->chunk_rc[c];
+        for (unsigned p = 0; p < 2; p++)
+            for (int r = 0; r < e->size; r++) {
+                gb_msgbuf *b = &e->chunk_out[p][(size_t)c * e->size + r];
+                int arc = append_msgs(&e->tr[p].out[r], b);
+                if (rc == 0)
+                    rc = arc;
+            }
+    }
+    return rc;
 }
 
 static int agree_create(gb_engine *e, int rc)
@@ -187,6 +362,11 @@ static double synchronised_start(gb_engine *e)
     return now;
 }
 
+uint32_t gb_engine_threads(const gb_engine *e)
+{
+    return e->threads;
+}
+
 int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
 {
     /* The same verdict on every rank (a function of the options), so no agreement needed. */
@@ -202,6 +382,8 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
     GB_MPI(MPI_Comm_size(cfg->comm, &e->size));
     gb_block_range(cfg->n, e->size, e->rank, &e->first, &e->count);
     e->immediate = (cfg->proto->flags & GB_PROTO_COMMUTATIVE) && !cfg->ordered;
+    e->threads = e->immediate && (cfg->proto->flags & GB_PROTO_THREADSAFE) && cfg->threads > 1
+                     ? cfg->threads : 1;
     int rc = gb_transport_init(&e->tr[0], cfg->transport, cfg->comm, err);
     if (rc == 0)
         rc = gb_transport_init(&e->tr[1], cfg->transport, cfg->comm, err);
@@ -214,16 +396,19 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
         gb_engine_free(e);
         return rc;
     }
-    for (unsigned p = 0; p < 2; p++) {
+    for (unsigned p = 0; p < 2; p++)
         e->tr[p].log_enabled = cfg->replay;
-        e->ob[p].base.send = eng_send;
-        e->ob[p].base.impl = e;
-        e->ob[p].e = e;
-        e->ob[p].phase = p;
-    }
     e->reach_src = GB_NODE_MAX;
     e->bytes_to = calloc((size_t)e->size, sizeof *e->bytes_to);
-    int frc = e->bytes_to == NULL ? GB_ENOMEM : 0;
+    e->w = calloc(e->threads, sizeof *e->w);
+    e->bound = malloc(((size_t)e->size + 1) * sizeof *e->bound);
+    int frc = e->bytes_to == NULL || e->w == NULL || e->bound == NULL ? GB_ENOMEM : 0;
+    for (int r = 0; frc == 0 && r < e->size; r++) {
+        uint32_t cnt;
+        gb_block_range(cfg->n, e->size, r, &e->bound[r], &cnt);
+    }
+    if (frc == 0)
+        e->bound[e->size] = (gb_node_t)cfg->n; /* n <= GB_NODE_MAX */
     if (cfg->faults != NULL && cfg->faults->any) {
         e->fl = cfg->faults;
         e->states = gb_faults_states(e->fl);
@@ -232,6 +417,30 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
             frc = gb_fault_view_create(e->fl, cfg->seed, cfg->n, e->first, e->count, &e->view);
         if (e->view != NULL)
             e->up = gb_fault_view_up_bits(e->view);
+    }
+    /* Direct delivery needs every message to arrive: no fault may drop one. */
+    e->direct = e->immediate && e->fl == NULL;
+    for (uint32_t t = 0; frc == 0 && t < e->threads; t++) {
+        eng_worker *w = &e->w[t];
+        w->e = e;
+        for (unsigned p = 0; p < 2; p++) {
+            w->ob[p].base.send = eng_send;
+            w->ob[p].base.impl = e;
+            w->ob[p].base.direct = p == 0 && e->direct;
+            w->ob[p].w = w;
+            w->ob[p].phase = p;
+        }
+        if ((w->bytes_to = calloc((size_t)e->size, sizeof *w->bytes_to)) == NULL)
+            frc = GB_ENOMEM;
+    }
+    if (frc == 0 && e->threads > 1) {
+        e->nchunks = 16 * e->threads;
+        e->chunk_rc = calloc(e->nchunks, sizeof *e->chunk_rc);
+        frc = e->chunk_rc == NULL ? GB_ENOMEM : 0;
+        for (unsigned p = 0; frc == 0 && p < 2; p++)
+            if ((e->chunk_out[p] = calloc((size_t)e->nchunks * e->size,
+                                          sizeof *e->chunk_out[p])) == NULL)
+                frc = GB_ENOMEM;
     }
     if (agree_create(e, frc) < 0) {
         gb_engine_free(e);
@@ -254,6 +463,16 @@ void gb_engine_free(gb_engine *e)
     free(e->round_s);
     free(e->round_max);
     free(e->bytes_to);
+    free(e->bound);
+    for (uint32_t t = 0; e->w != NULL && t < e->threads; t++)
+        free(e->w[t].bytes_to);
+    free(e->w);
+    for (unsigned p = 0; p < 2; p++) {
+        for (size_t i = 0; e->chunk_out[p] != NULL && i < (size_t)e->nchunks * e->size; i++)
+            free(e->chunk_out[p][i].m);
+        free(e->chunk_out[p]);
+    }
+    free(e->chunk_rc);
     gb_fault_view_free(e->view);
     free(e);
 }
@@ -263,11 +482,12 @@ void gb_engine_free(gb_engine *e)
 static int deliver_received(gb_engine *e, unsigned phase)
 {
     gb_transport *t = &e->tr[phase];
-    e->ob[1].last_src = GB_NODE_MAX;
+    eng_worker *w = &e->w[0];
+    w->ob[1].last_src = GB_NODE_MAX;
     if (e->immediate) {
         for (int r = 0; r < e->size; r++)
             for (size_t i = 0; i < t->seglen[r]; i++) {
-                int rc = deliver(e, phase, &t->seg[r][i]);
+                int rc = deliver(w, phase, &t->seg[r][i]);
                 if (rc < 0)
                     return rc;
             }
@@ -293,7 +513,7 @@ static int deliver_received(gb_engine *e, unsigned phase)
         for (size_t i = 0; i < t->seglen[r]; i++)
             e->sorted[e->bucket[t->seg[r][i].dst - e->first]++] = t->seg[r][i];
     for (size_t i = 0; i < total; i++) {
-        int rc = deliver(e, phase, &e->sorted[i]);
+        int rc = deliver(w, phase, &e->sorted[i]);
         if (rc < 0)
             return rc;
     }
@@ -424,7 +644,8 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     uint64_t reach = reachable_from(e, source);
     gb_proto_env env = {.topo = c->topo, .n = c->n, .first = e->first, .count = e->count,
                         .fanout = c->fanout, .payload = c->payload, .seed = c->seed,
-                        .trial = trial, .source = source, .params = c->proto_params};
+                        .trial = trial, .source = source, .params = c->proto_params,
+                        .threads = e->threads};
     e->state = NULL;
     int rc = c->proto->init(&env, &e->state, err);
     if (agree(e, rc) < 0) {
@@ -434,9 +655,12 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         c->proto->fini(e->state);
         return rc < 0 ? rc : GB_EFAIL;
     }
-    e->messages = e->header_bytes = e->payload_bytes = e->meta_bytes = 0;
-    e->received = 0;
-    e->dropped = 0;
+    for (uint32_t t = 0; t < e->threads; t++) {
+        eng_worker *w = &e->w[t];
+        w->messages = w->header_bytes = w->payload_bytes = w->meta_bytes = 0;
+        w->received = w->dropped = 0;
+        memset(w->bytes_to, 0, (size_t)e->size * sizeof *w->bytes_to);
+    }
     e->trial = trial;
     if (e->view != NULL)
         gb_fault_view_start(e->view, trial);
@@ -470,11 +694,7 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
             break;
         }
         double t0 = MPI_Wtime();
-        e->ob[0].last_src = e->ob[1].last_src = GB_NODE_MAX;
-        if (e->view == NULL) {
-            for (uint32_t i = 0; i < e->count && rc == 0; i++)
-                rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
-        } else {
+        if (e->view != NULL) {
             /* Crashes, recoveries, joins, leaves and churn of this round; nodes that recover
              * with empty state start afresh (checked at creation: reset_node exists). */
             gb_fault_view_advance(e->view, round);
@@ -482,18 +702,9 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
                 for (uint32_t i = 0; i < e->count; i++)
                     if (gb_fault_view_event(e->view, e->first + i) == GB_EV_RECOVER_EMPTY)
                         c->proto->reset_node(e->state, e->first + i);
-            /* Crashed and absent nodes do nothing; slow ones skip some rounds. Without slow
-             * nodes skipping, acting is being UP (read inline: this runs for every node). */
-            if (gb_faults_slow_skips(e->fl, round)) {
-                for (uint32_t i = 0; i < e->count && rc == 0; i++)
-                    if (gb_fault_view_acts(e->view, e->first + i))
-                        rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
-            } else {
-                for (uint32_t i = 0; i < e->count && rc == 0; i++)
-                    if (gb_fault_up_bit(e->up, i))
-                        rc = c->proto->contact(e->state, round, e->first + i, &e->ob[0].base);
-            }
         }
+        /* Crashed and absent nodes do nothing; slow ones skip some rounds (contact_chunk). */
+        rc = contact_phase(e);
         /* Exchanges are collective: a rank that failed still takes part, then all agree. */
         int xrc = gb_transport_exchange(&e->tr[0], 0);
         if (rc == 0)
@@ -590,6 +801,20 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
         }
     }
     double wall = MPI_Wtime() - t_start;
+    /* This rank's totals over the workers. */
+    uint64_t messages = 0, header_bytes = 0, payload_bytes = 0, meta_bytes = 0, received = 0,
+             dropped = 0;
+    for (uint32_t t = 0; t < e->threads; t++) {
+        const eng_worker *w = &e->w[t];
+        messages += w->messages;
+        header_bytes += w->header_bytes;
+        payload_bytes += w->payload_bytes;
+        meta_bytes += w->meta_bytes;
+        received += w->received;
+        dropped += w->dropped;
+        for (int r = 0; r < e->size; r++)
+            e->bytes_to[r] += w->bytes_to[r];
+    }
     long long hw[GB_PAPI_MAX_EVENTS], sde[GB_SDE_COUNT];
     if (c->papi != NULL) {
         /* The suite's own counters, published as SDEs before PAPI reads them back. Bytes
@@ -600,10 +825,9 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
                                             c->comm));
         else
             bytes_in = e->bytes_to[0];
-        gb_sde_counter[GB_SDE_MESSAGES_SENT] += (long long)e->messages;
-        gb_sde_counter[GB_SDE_BYTES_SENT] +=
-            (long long)(e->header_bytes + e->payload_bytes + e->meta_bytes);
-        gb_sde_counter[GB_SDE_MESSAGES_RECEIVED] += (long long)e->received;
+        gb_sde_counter[GB_SDE_MESSAGES_SENT] += (long long)messages;
+        gb_sde_counter[GB_SDE_BYTES_SENT] += (long long)(header_bytes + payload_bytes + meta_bytes);
+        gb_sde_counter[GB_SDE_MESSAGES_RECEIVED] += (long long)received;
         gb_sde_counter[GB_SDE_BYTES_RECEIVED] += (long long)bytes_in;
         gb_sde_counter[GB_SDE_DUPLICATES] += (long long)duplicates;
         gb_sde_counter[GB_SDE_ROUNDS] += (long long)round;
@@ -617,9 +841,9 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     if (rc < 0)
         return rc;
 
-    uint64_t sums[9] = {e->messages, e->header_bytes, e->payload_bytes, e->meta_bytes, duplicates,
+    uint64_t sums[9] = {messages, header_bytes, payload_bytes, meta_bytes, duplicates,
                         e->tr[0].bytes_sent + e->tr[1].bytes_sent,
-                        e->tr[0].msgs_sent + e->tr[1].msgs_sent, rumor_msgs, e->dropped};
+                        e->tr[0].msgs_sent + e->tr[1].msgs_sent, rumor_msgs, dropped};
     uint64_t gsums[9];
     GB_MPI(MPI_Allreduce(sums, gsums, 9, MPI_UINT64_T, MPI_SUM, c->comm));
     double replay = c->replay ? replay_exchanges(e, round) : -1.0;
@@ -657,6 +881,7 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     }
     uint64_t informed = e->curve[round];
     rec->trial = trial;
+    rec->threads = e->threads;
     rec->source = source;
     rec->converged = converged;
     rec->rounds = round;

@@ -30,6 +30,9 @@ typedef struct gb_engine_cfg {
     gb_node_t source;
     enum gb_transport_kind transport;
     int ordered; /* canonical (sorted) delivery even for commutative protocols */
+    /* --threads: workers for the contact phase (engine.c), used for GB_PROTO_THREADSAFE
+     * protocols on the immediate path; others run on one (0 is taken as 1). */
+    uint32_t threads;
     int replay;  /* time a plain MPI exchange of each trial's message volumes */
     gb_papi *papi; /* counters around the gossip phase, NULL for none */
     /* Fault schedule (faults.h), NULL or all clear for none. The engine keeps a
@@ -51,6 +54,10 @@ typedef struct gb_engine gb_engine;
  * Returns 0, GB_EINVAL (e.g. --transport local on several ranks) or GB_ENOMEM with err. */
 int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err);
 void gb_engine_free(gb_engine *e);
+
+/* The threads the engine runs its contact phase on: cfg->threads for thread-safe protocols
+ * on the immediate path (GB_PROTO_THREADSAFE, not --ordered-delivery), else 1. */
+uint32_t gb_engine_threads(const gb_engine *e);
 
 /* Run one trial (collective). `trial` keys the random streams. On success rec's numeric
  * fields, curve and round_s are filled (curve/round_s point into the engine, valid until

@@ -2,10 +2,12 @@
  * ranks reach the same verdict, only the launcher's rank 0 prints), then the run:
  * topology -> for each protocol: warm-up and measured trials -> records, summary, table.
  * Exit status: 0 success, 1 run-time error, 2 usage error (DESIGN.md, issue "bad input"). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +89,7 @@ typedef struct run_ctx {
     double bcast_s, allreduce_s; /* MPI baselines */
     int bcast_root;
     int signal; /* the signal that interrupted the run, 0 when none */
+    int min_cpus; /* fewest CPUs a rank may run on (its affinity mask), 0 when unknown */
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -192,11 +195,45 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "machine", c->machine ? json_incref(c->machine) : json_null());
     json_object_set_new(more, "unbound_ranks", json_integer(c->unbound));
     json_object_set_new(more, "bind", json_boolean(o->bind));
+    json_object_set_new(more, "threads", json_integer(o->threads));
+#ifdef HAVE_OPENMP
+    json_object_set_new(more, "openmp", json_true());
+#else
+    json_object_set_new(more, "openmp", json_false());
+#endif
     json_object_set_new(more, "topology_s", json_real(c->topology_s));
     json_object_set_new(more, "topology_bytes", json_integer((json_int_t)t->bytes));
     json_object_update(r, more);
     json_decref(more);
     return r;
+}
+
+/* The threads line of the header: how many, which protocols use them, and a warning when
+ * they cannot all run at once. */
+static void print_threads(const run_ctx *c)
+{
+    const gb_options *o = c->o;
+    printf("# threads: %u per rank", o->threads);
+    if (o->threads > 1) {
+        int n = 0;
+        for (int i = 0; i < o->nprotocols; i++) {
+            const gb_protocol_ops *p = o->protocol[i];
+            int one = p == NULL || !(p->flags & GB_PROTO_THREADSAFE) || o->ordered;
+            if (one)
+                printf("%s%s", n++ ? ", " : " (on 1 thread: ", o->protocol_spec[i]);
+        }
+        if (n > 0)
+            printf("%s)", o->ordered ? ", ordered delivery" : ", not thread-safe");
+    }
+    printf("\n");
+    if (o->threads > 1 && c->min_cpus > 0 && (uint32_t)c->min_cpus < o->threads &&
+        c->min_cpus < c->place.cores_host)
+        printf("# WARNING: a rank may run on %d CPU(s) only (its binding) but has %u threads: "
+               "they take turns (launch with --bind-to none or a wider binding)\n",
+               c->min_cpus, o->threads);
+    if (o->threads > 1 && (long)c->place.max_ranks_host * o->threads > c->place.cores_host)
+        printf("# WARNING: %d rank(s) x %u threads on a host with %d cores: timings are not "
+               "comparable\n", c->place.max_ranks_host, o->threads, c->place.cores_host);
 }
 
 static void print_header(const run_ctx *c)
@@ -238,6 +275,7 @@ static void print_header(const run_ctx *c)
            o->warmup, o->max_rounds, gb_transport_name(c->transport),
            o->ordered ? ", ordered delivery" : "");
     printf("# source: %s\n", o->source_random ? "random per trial" : "fixed");
+    print_threads(c);
     if (o->faults.any) {
         char faults[GB_FAULTS_TEXT_MAX];
         gb_faults_format(&o->faults, faults, sizeof faults);
@@ -347,6 +385,7 @@ static int run_protocol(run_ctx *c, int i)
                          .payload = o->payload, .max_rounds = o->max_rounds, .seed = o->seed,
                          .source_random = o->source_random, .source = o->source,
                          .transport = c->transport, .ordered = o->ordered, .replay = o->replay,
+                         .threads = o->threads,
                          .papi = &c->papi, .stop = &g_stop, .faults = &o->faults,
                          .comm = MPI_COMM_WORLD};
     gb_engine *e = NULL;
@@ -361,7 +400,8 @@ static int run_protocol(run_ctx *c, int i)
     gb_params_format(&o->topology_params, tparams, sizeof tparams);
     gb_trial_record rec = {.protocol = o->protocol[i]->name, .protocol_params = pparams,
                            .topology = c->topo->ops->name, .topology_params = tparams,
-                           .nodes = c->n, .ranks = c->size, .fanout = o->fanout,
+                           .nodes = c->n, .ranks = c->size, .threads = gb_engine_threads(e),
+                           .fanout = o->fanout,
                            .seed = o->seed};
     gb_config_acc acc = {0};
     double t0 = MPI_Wtime();
@@ -740,6 +780,9 @@ static int run(gb_options *o)
     c.res.graph_connected = c.topo->connected;
     c.res.graph_components = c.rank == 0 && c.gstats_rc == 0 ? c.gstats.components : 0;
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
+    cpu_set_t cpus;
+    int mine = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
+    GB_MPI(MPI_Allreduce(&mine, &c.min_cpus, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     int status = 0;
     if (c.rank == 0) {
         print_header(&c);
@@ -793,6 +836,13 @@ int main(int argc, char **argv)
     if (gb_options_parse(argc, argv, &o, err) < 0) {
         if (root)
             fprintf(stderr, "gossip-bench: %s%s\n", err, strstr(err, "(see --") ? "" : " (see --help)");
+        return EXIT_USAGE;
+    }
+    /* The thread count's default comes from the environment; a bad one is a usage error. */
+    if (o.action == GB_ACT_RUN && gb_options_threads(&o, getenv("OMP_NUM_THREADS"), &o.threads,
+                                                     err) < 0) {
+        if (root)
+            fprintf(stderr, "gossip-bench: %s\n", err);
         return EXIT_USAGE;
     }
     switch (o.action) {

@@ -60,7 +60,8 @@ enum {
     OPT_PAPI_EVENTS,
     OPT_PAPI_REQUIRED,
     OPT_BIND,
-    OPT_FAULTS
+    OPT_FAULTS,
+    OPT_THREADS
 };
 
 static const struct option long_options[] = {
@@ -84,6 +85,7 @@ static const struct option long_options[] = {
     {"papi-required", no_argument, NULL, OPT_PAPI_REQUIRED},
     {"bind", no_argument, NULL, OPT_BIND},
     {"faults", required_argument, NULL, OPT_FAULTS},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -146,6 +148,7 @@ void gb_options_defaults(gb_options *o)
     snprintf(o->papi_events, sizeof o->papi_events, "%s", GB_PAPI_DEFAULT_EVENTS);
     o->papi_required = 0;
     o->bind = 0;
+    o->threads = 0;
     o->ordered = 0;
     o->replay = 0;
     o->quiet = 0;
@@ -252,6 +255,58 @@ static int parse_nodes(const char *s, uint64_t *out, char *err)
                          "rank)",
                          s);
     return parse_number("--nodes", s, 2, GB_NODE_MAX, out, err);
+}
+
+static int parse_threads(const char *s, uint32_t *out, char *err)
+{
+    uint32_t v = 1;
+    int rc = parse_u32("--threads", s, 1, GB_MAX_THREADS, &v, err);
+    if (rc < 0)
+        return rc;
+#ifndef HAVE_OPENMP
+    if (v > 1)
+        return gb_seterr(err, GB_EINVAL,
+                         "--threads %s: this gossip-bench was built without OpenMP, so it runs "
+                         "one thread per rank (use more ranks instead)", s);
+#endif
+    *out = v;
+    return 0;
+}
+
+int gb_options_threads(const gb_options *o, const char *omp_num_threads, uint32_t *out,
+                       char *err)
+{
+    if (o->threads > 0) {
+        *out = o->threads;
+        return 0;
+    }
+    *out = 1;
+#ifdef HAVE_OPENMP
+    if (omp_num_threads == NULL || *omp_num_threads == '\0')
+        return 0;
+    /* A list "N[,M...]" gives the outermost level first: that is ours. */
+    char first[32];
+    size_t len = strcspn(omp_num_threads, ",");
+    if (len >= sizeof first)
+        len = sizeof first - 1;
+    memcpy(first, omp_num_threads, len);
+    first[len] = '\0';
+    /* What is not a positive number the OpenMP runtime ignores too (libgomp says so on
+     * stderr); a count we cannot run is an error, as for --threads. */
+    uint64_t v;
+    if (parse_number("OMP_NUM_THREADS", first, 1, UINT64_MAX, &v, NULL) < 0)
+        return 0;
+    if (v > GB_MAX_THREADS)
+        return gb_seterr(err, GB_ERANGE,
+                         "OMP_NUM_THREADS=%s: more than %u threads per rank (it sets the "
+                         "default of --threads; pass --threads N or change it)",
+                         omp_num_threads, GB_MAX_THREADS);
+    *out = (uint32_t)v;
+#else
+    (void)omp_num_threads;
+    (void)err;
+#endif
+    return 0;
 }
 
 static int parse_source(gb_options *o, const char *s, char *err)
@@ -561,6 +616,7 @@ static int parse_option(gb_options *o, int c, const char *arg, char *err)
     case OPT_PAPI_REQUIRED: o->papi_required = 1; return 0;
     case OPT_BIND: o->bind = 1; return 0;
     case OPT_FAULTS: return gb_faults_parse(arg, &o->faults, err);
+    case OPT_THREADS: return parse_threads(arg, &o->threads, err);
     default: return gb_seterr(err, GB_EINVAL, "internal error: option %d not handled", c);
     }
 }
@@ -698,9 +754,15 @@ void gb_options_usage(FILE *out, const char *prog)
             "  --papi-required      make an unavailable PAPI event an error (default: off)\n"
             "  --bind               bind each rank to one core (hwloc), for launches without\n"
             "                       a binding policy (default: off)\n"
+            "  --threads N          threads per rank (OpenMP) for the contact phase of\n"
+            "                       thread-safe protocols (push, pull, push-pull, null),\n"
+            "                       1..%u; other protocols and --ordered-delivery run on\n"
+            "                       one; results are the same for any N (default:\n"
+            "                       OMP_NUM_THREADS when it is a number, else 1)\n"
             "  --quiet              no progress on stderr (default: off)\n"
             "\n",
-            MAX_TRIALS, DEF_TRIALS, MAX_WARMUP, DEF_WARMUP, UINT64_MAX, DEF_SEED);
+            MAX_TRIALS, DEF_TRIALS, MAX_WARMUP, DEF_WARMUP, UINT64_MAX, DEF_SEED,
+            GB_MAX_THREADS);
     fprintf(out,
             "Output:\n"
             "  --output FILE        also write JSON Lines records (one per trial, one summary\n"

@@ -154,6 +154,7 @@ static json_t *ident_json(const gb_trial_record *t, const char *type)
     json_object_set_new(o, "topology_params", json_string(t->topology_params));
     json_object_set_new(o, "nodes", json_integer((json_int_t)t->nodes));
     json_object_set_new(o, "ranks", json_integer(t->ranks));
+    json_object_set_new(o, "threads", json_integer(t->threads > 1 ? t->threads : 1));
     json_object_set_new(o, "fanout", json_integer(t->fanout));
     json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
     return o;

@@ -27,6 +27,7 @@ typedef struct gb_trial_record {
     const char *topology_params; /* resolved "k=v,..." (may be "") */
     uint64_t nodes;
     int ranks;
+    uint32_t threads;   /* threads per rank in the contact phase (0 is written as 1) */
     uint32_t fanout;
     uint64_t seed;
     uint32_t trial;

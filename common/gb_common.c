@@ -3,6 +3,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 const char *gb_strerror(int code)
 {
@@ -48,4 +51,22 @@ int gb_block_owner(uint64_t n, int p, gb_node_t node)
     if (node < big)
         return (int)(node / (base + 1));
     return (int)(rem + (node - big) / base);
+}
+
+void *gb_zalloc_huge(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return calloc(1, bytes ? bytes : 1);
+    if (bytes > SIZE_MAX - huge)
+        return NULL;
+    size_t size = (bytes + huge - 1) / huge * huge; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(huge, size);
+    if (p == NULL)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, size, MADV_HUGEPAGE); /* a hint: refused, the pages stay small */
+#endif
+    memset(p, 0, size);
+    return p;
 }

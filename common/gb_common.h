@@ -47,6 +47,13 @@ static inline uint64_t gb_sat_u64(double x)
     return (uint64_t)x;
 }
 
+/* `bytes` of zeroed memory for a large array that is read and written at random places
+ * (bitmaps over millions of nodes): from 2 MiB on it is aligned to 2 MiB and offered to
+ * the kernel as transparent huge pages (Linux madvise, where available), which spares
+ * most of the TLB misses of scattered accesses. Freed with free(); NULL when out of
+ * memory. */
+void *gb_zalloc_huge(size_t bytes);
+
 /* Block placement of nodes 0..n-1 on p ranks (the first n % p ranks get one node more):
  * [first, first+count) of rank r, and the rank that owns a node. */
 void gb_block_range(uint64_t n, int p, int r, gb_node_t *first, uint32_t *count);

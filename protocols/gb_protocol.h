@@ -17,6 +17,16 @@
  * protocol sets GB_PROTO_COMMUTATIVE, which promises that its on_contact/on_reply only read
  * start-of-round state and combine updates commutatively, so the engine may deliver local
  * messages at once and in any order: the results are the same.
+ *
+ * Threads. A protocol that also sets GB_PROTO_THREADSAFE lets the engine run the contact
+ * phase of a rank's nodes on env->threads threads at once (--threads): the local nodes are
+ * split into contiguous ranges, one per thread, each thread with its own outbox, and the
+ * handlers of messages between local nodes run on the sending node's thread. So contact(),
+ * contact_range(), on_contact() and on_reply() may run concurrently for different nodes
+ * and messages (also for messages to the same node); everything else (init, end_round,
+ * reset_node, ...) runs on one thread between rounds, after every concurrent call has
+ * returned. gb_thread_index() names the calling thread's slot, 0..env->threads-1, for
+ * per-thread counters. With env->threads == 1 nothing runs concurrently.
  */
 #ifndef GB_PROTOCOL_H
 #define GB_PROTOCOL_H
@@ -40,6 +50,14 @@ typedef struct gb_msg {
     uint32_t arg;  /* protocol-defined small argument */
 } gb_msg;
 
+/* Messages a protocol handled itself under direct delivery (gb_outbox.direct), which it
+ * adds up for the engine's accounting: every such message counts as sent and delivered. */
+typedef struct gb_direct_tally {
+    uint64_t messages;      /* contacts and replies handled directly */
+    uint64_t payload_bytes; /* their modelled payload bytes (beyond GB_HEADER_BYTES) */
+    uint64_t meta_bytes;    /* their modelled metadata bytes */
+} gb_direct_tally;
+
 /* Outbox: how a protocol sends. The engine (or a test) implements send(). */
 typedef struct gb_outbox gb_outbox;
 struct gb_outbox {
@@ -48,7 +66,25 @@ struct gb_outbox {
      * Returns 0 or GB_ENOMEM. */
     int (*send)(gb_outbox *ob, gb_msg *m, uint32_t payload_bytes, uint32_t meta_bytes);
     void *impl;
+    /* Direct delivery, offered by the engine to GB_PROTO_COMMUTATIVE protocols on its
+     * immediate path in runs without faults, where every message arrives (0 elsewhere, and
+     * in a zero-initialised outbox). When set, contact_range() may handle a message whose
+     * destination is one of the rank's own nodes (env->first .. first+count-1) itself,
+     * exactly as delivering it would (on_contact, then on_reply for each reply, replies to
+     * local nodes included), instead of sending it, and must add it to `direct_tally`. The
+     * engine would have delivered such a message at once anyway, so the results are the
+     * same; what it saves is the per-message calls. */
+    int direct;
+    gb_direct_tally direct_tally;
 };
+
+/* Account one message handled under direct delivery. */
+static inline void gb_direct_count(gb_outbox *ob, uint32_t payload_bytes, uint32_t meta_bytes)
+{
+    ob->direct_tally.messages++;
+    ob->direct_tally.payload_bytes += payload_bytes;
+    ob->direct_tally.meta_bytes += meta_bytes;
+}
 
 static inline int gb_send(gb_outbox *ob, gb_node_t src, gb_node_t dst, uint16_t kind,
                           uint32_t arg, uint32_t payload_bytes, uint32_t meta_bytes)
@@ -69,6 +105,9 @@ typedef struct gb_proto_env {
     uint32_t trial;
     gb_node_t source;     /* node informed at round 0 */
     const gb_params *params;
+    uint32_t threads;     /* threads that may call the handlers at once (see the header
+                           * comment): > 1 only for GB_PROTO_THREADSAFE protocols; 0 is
+                           * taken as 1 */
 } gb_proto_env;
 
 /* Counts a protocol reports for its local nodes at the end of a round. */
@@ -81,9 +120,20 @@ typedef struct gb_round_stats {
 } gb_round_stats;
 
 enum {
-    GB_PROTO_COMMUTATIVE = 1u << 0,    /* see the header comment */
-    GB_PROTO_SELF_TERMINATING = 1u << 1 /* trial ends when no node is active */
+    GB_PROTO_COMMUTATIVE = 1u << 0,     /* see the header comment */
+    GB_PROTO_SELF_TERMINATING = 1u << 1, /* trial ends when no node is active */
+    GB_PROTO_THREADSAFE = 1u << 2       /* handlers may run on several threads (header
+                                         * comment); only with GB_PROTO_COMMUTATIVE */
 };
+
+/* The calling thread's slot, 0..env->threads-1: whoever runs handlers on several threads
+ * (the engine's contact phase) sets it in each thread before, and back to 0 after; it is 0
+ * elsewhere. A thread-local variable, so protocols need no threading library. */
+extern _Thread_local unsigned gb_thread_slot;
+static inline unsigned gb_thread_index(void)
+{
+    return gb_thread_slot;
+}
 
 typedef struct gb_protocol_ops {
     const char *name;
@@ -96,6 +146,13 @@ typedef struct gb_protocol_ops {
     void (*fini)(void *state);
     /* Contact phase for local node `node` in round `round` (>= 1). */
     int (*contact)(void *state, uint32_t round, gb_node_t node, gb_outbox *ob);
+    /* Optional (NULL: the engine calls contact() per node). The contact phase of the local
+     * nodes lo..hi-1 in increasing order: the same messages, in the same order, as
+     * contact() for each of them, except that with ob->direct set messages to local nodes
+     * may be handled directly (gb_outbox.direct). The engine calls it only for nodes that
+     * all act in this round (no fault silences any of them). */
+    int (*contact_range)(void *state, uint32_t round, gb_node_t lo, gb_node_t hi,
+                         gb_outbox *ob);
     /* Delivery of a contact message to local node m->dst; may reply through ob. */
     int (*on_contact)(void *state, uint32_t round, const gb_msg *m, gb_outbox *ob);
     /* Delivery of a reply to local node m->dst. May be NULL if the protocol never replies. */
@@ -129,6 +186,11 @@ int gb_protocol_registry_check(char *err);
  * Requires fanout <= degree(node); returns the number written (min(fanout, degree)). */
 uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node,
                        gb_node_t *out);
+
+/* gb_pick_peers with fanout 1 for each of nodes[0..cnt): out[j] is the peer of nodes[j]
+ * (the same as gb_pick_peers would choose), in one tight loop. Requires min_degree >= 1. */
+void gb_pick_peer_many(const gb_proto_env *env, uint32_t round, const gb_node_t *nodes,
+                       uint32_t cnt, gb_node_t *out);
 
 /* The fanout bound every protocol's init() checks: gb_pick_peers and the protocols keep
  * peer lists in arrays of GB_MAX_FANOUT entries. Returns 0, or GB_EINVAL with err. */

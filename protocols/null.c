@@ -4,7 +4,9 @@
  * rounds (default: the rounds push-pull needs on the complete graph, log3 n + log2 ln n,
  * rounded up) and then stops, so its time per round next to push-pull's shows how much of a
  * round is the engine (peer choice, message movement, exchange) rather than protocol work.
- * It informs nobody: residue is 1 - 1/n by construction. */
+ * It informs nobody: residue is 1 - 1/n by construction. Its handlers keep no state, so
+ * they are thread-safe as they stand (GB_PROTO_THREADSAFE); under direct delivery a
+ * message to a local node is only counted, which is all its delivery would do. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,7 +22,6 @@ static const gb_param_desc null_params[] = {
 typedef struct null_state {
     gb_proto_env env;
     uint32_t rounds;
-    uint64_t sent, received;
 } null_state;
 
 static int null_init(const gb_proto_env *env, void **state, char *err)
@@ -55,19 +56,65 @@ static int null_contact(void *state, uint32_t round, gb_node_t node, gb_outbox *
         if (rc < 0)
             return rc;
     }
-    s->sent += k;
+    return 0;
+}
+
+static int null_contact_range(void *state, uint32_t round, gb_node_t lo, gb_node_t hi,
+                              gb_outbox *ob)
+{
+    null_state *s = state;
+    if (!ob->direct) {
+        for (gb_node_t u = lo; u < hi; u++) {
+            int rc = null_contact(state, round, u, ob);
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    /* The peers are drawn as push-pull's direct path draws them (gb_pick_peer_many for a
+     * batch of nodes when each has one), so the two compare. */
+    const gb_node_t first = s->env.first;
+    const uint32_t count = s->env.count;
+    const int one = s->env.fanout == 1 && s->env.topo->min_degree >= 1;
+    enum { BATCH = 256 };
+    gb_node_t nodes[BATCH], peers[BATCH];
+    uint64_t direct = 0;
+    for (gb_node_t u = lo; u < hi;) {
+        uint32_t k = 0, na = 0;
+        if (one) {
+            for (; u < hi && na < BATCH; u++)
+                nodes[na++] = u;
+            gb_pick_peer_many(&s->env, round, nodes, na, peers);
+            k = na;
+        } else {
+            for (; u < hi && k + s->env.fanout <= BATCH; u++) {
+                uint32_t m = gb_pick_peers(&s->env, round, u, &peers[k]);
+                for (uint32_t j = 0; j < m; j++)
+                    nodes[k + j] = u;
+                k += m;
+            }
+        }
+        for (uint32_t j = 0; j < k; j++) {
+            if (peers[j] - first < count) {
+                direct++;
+            } else {
+                int rc = gb_send(ob, nodes[j], peers[j], MSG_NULL, 0, s->env.payload, 0);
+                if (rc < 0)
+                    return rc;
+            }
+        }
+    }
+    ob->direct_tally.messages += direct;
+    ob->direct_tally.payload_bytes += direct * s->env.payload;
     return 0;
 }
 
 static int null_on_contact(void *state, uint32_t round, const gb_msg *m, gb_outbox *ob)
 {
-    null_state *s = state;
+    (void)state;
     (void)round;
     (void)ob;
-    if (m->kind != MSG_NULL)
-        return GB_EINVAL;
-    s->received++;
-    return 0;
+    return m->kind == MSG_NULL ? 0 : GB_EINVAL;
 }
 
 static void null_end_round(void *state, uint32_t round, gb_round_stats *st)
@@ -101,11 +148,12 @@ const gb_protocol_ops gb_protocol_null = {
     .help = "push-pull's contact messages (same peers, same bytes) without protocol work: "
             "the engine's own cost per round",
     .params = null_params,
-    .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING,
+    .flags = GB_PROTO_COMMUTATIVE | GB_PROTO_SELF_TERMINATING | GB_PROTO_THREADSAFE,
     .state_bytes_per_node = 0,
     .init = null_init,
     .fini = null_fini,
     .contact = null_contact,
+    .contact_range = null_contact_range,
     .on_contact = null_on_contact,
     .on_reply = NULL,
     .end_round = null_end_round,

@@ -1,6 +1,8 @@
 /* peers.c: uniform choice of distinct neighbours, shared by every protocol. */
 #include "gb_protocol.h"
 
+_Thread_local unsigned gb_thread_slot;
+
 uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, gb_node_t *out)
 {
     const gb_topology *t = env->topo;
@@ -41,6 +43,36 @@ uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, 
             out[i] = gb_topology_neighbor(t, node, idx[i]);
     }
     return f;
+}
+
+void gb_pick_peer_many(const gb_proto_env *env, uint32_t round, const gb_node_t *nodes,
+                       uint32_t cnt, gb_node_t *out)
+{
+    const gb_topology *t = env->topo;
+    const uint64_t seed = env->seed;
+    const uint32_t trial = env->trial;
+    /* One loop per storage kind, each with nothing but the draw and the lookup in it: the
+     * draws of consecutive nodes are independent, so the processor overlaps their Philox
+     * rounds (a chain of ten multiplications each). */
+    if (t->min_degree == t->max_degree && t->complete) {
+        const uint64_t deg = t->min_degree;
+        for (uint32_t j = 0; j < cnt; j++) {
+            gb_rng r;
+            gb_rng_init(&r, seed, trial, round, nodes[j], GB_RNG_PEER);
+            gb_node_t x = (gb_node_t)gb_rng_below(&r, deg);
+            out[j] = x < nodes[j] ? x : x + 1;
+        }
+    } else if (t->min_degree == t->max_degree && t->adj != NULL) {
+        const uint64_t deg = t->min_degree;
+        for (uint32_t j = 0; j < cnt; j++) {
+            gb_rng r;
+            gb_rng_init(&r, seed, trial, round, nodes[j], GB_RNG_PEER);
+            out[j] = t->adj[t->off[nodes[j]] + gb_rng_below(&r, deg)];
+        }
+    } else {
+        for (uint32_t j = 0; j < cnt; j++)
+            gb_pick_peers(env, round, nodes[j], &out[j]);
+    }
 }
 
 int gb_check_fanout(const gb_proto_env *env, char *err)

@@ -30,6 +30,9 @@ int gb_protocol_registry_check(char *err)
             p->end_round == NULL || p->infection_round == NULL)
             return gb_seterr(err, GB_EINVAL, "protocol #%zu ('%s') lacks a required field", i,
                              p->name ? p->name : "?");
+        if ((p->flags & GB_PROTO_THREADSAFE) && !(p->flags & GB_PROTO_COMMUTATIVE))
+            return gb_seterr(err, GB_EINVAL, "protocol '%s' is thread-safe but not commutative",
+                             p->name);
         for (size_t j = 0; j < i; j++)
             if (strcmp(gb_protocol_table[j]->name, p->name) == 0)
                 return gb_seterr(err, GB_EINVAL, "protocol name '%s' registered twice", p->name);

@@ -99,6 +99,22 @@ for r in 0 2; do
     expect 1 "\-\-dump-topology: cannot write" $r $o --nodes 16 --dump-topology /nonexistent/t.txt
     expect 1 "cannot write results to '/nonexistent" $r --nodes 16 --output /nonexistent/dir/r.jsonl
     expect 1 "cannot write results to '$tmp/out/no/r.csv" $r --nodes 16 --csv "$tmp/out/no/r.csv"
+    expect 2 "\-\-threads: '0' is out of range" $r $o --nodes 16 --threads 0
+    expect 2 "\-\-threads: '257' is out of range" $r $o --nodes 16 --threads 257
+    expect 2 "\-\-threads" $r $o --nodes 16 --threads two
+    if "$bench" --threads 2 --version >/dev/null 2>&1; then # built with OpenMP
+        OMP_NUM_THREADS=1000
+        export OMP_NUM_THREADS
+        expect 2 "OMP_NUM_THREADS=1000: more than 256 threads" $r $o --nodes 16
+        unset OMP_NUM_THREADS
+    else
+        expect 2 "\-\-threads 2: this gossip-bench was built without OpenMP" $r $o --nodes 16 \
+            --threads 2
+    fi
+    # Refused before anything is allocated, with the estimate (over a terabyte of overlay):
+    # no out-of-memory kill.
+    expect 1 "not enough memory: the run needs about" $r $o --nodes 4294967295 \
+        --topology random-regular:d=64
 done
 expect 2 "gossip needs at least 2" 0 $o
 expect 2 "\-\-transport local" 2 $o --nodes 16 --transport local

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
+#include "config.h"
 #include "options.h"
 #include "tests.h"
 
@@ -103,6 +104,7 @@ static void check_defaults(const gb_options *o)
     CU_ASSERT_STRING_EQUAL(o->csv, "");
     CU_ASSERT_EQUAL(o->ordered, 0);
     CU_ASSERT_EQUAL(o->quiet, 0);
+    CU_ASSERT_EQUAL(o->threads, 0); /* resolved by gb_options_threads */
 }
 
 static void test_defaults(void)
@@ -622,6 +624,45 @@ static void test_list(void)
     free(l);
 }
 
+/* --threads and its default from OMP_NUM_THREADS (gb_options_threads). */
+static void test_threads(void)
+{
+    uint32_t t = 99;
+    OK("--nodes", "16");
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, NULL, &t, err), 0);
+    CU_ASSERT_EQUAL(t, 1);
+    FAIL2(GB_ERANGE, "--threads", "'0'", "--threads", "0");
+    FAIL2(GB_ERANGE, "--threads", "257", "--threads", "257");
+    FAIL2(GB_EINVAL, "--threads", "x", "--threads", "x");
+    FAIL2(GB_EINVAL, "--threads", "2.5", "--threads", "2.5");
+#ifdef HAVE_OPENMP
+    OK("--threads", "3");
+    CU_ASSERT_EQUAL(opts.threads, 3);
+    /* --threads wins over the environment. */
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "5", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 3);
+    OK("--nodes", "16");
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "4", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 4);
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "2,1", &t, err), 0); /* nested: first level */
+    CU_ASSERT_EQUAL(t, 2);
+    /* What the OpenMP runtime ignores gives the plain default. */
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 1);
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "lots", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 1);
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "0", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 1);
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "257", &t, err), GB_ERANGE);
+    CHECK_ERR("OMP_NUM_THREADS=257");
+#else
+    FAIL2(GB_EINVAL, "--threads 2", "without OpenMP", "--threads", "2");
+    OK("--threads", "1");
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "4", &t, err), 0);
+    CU_ASSERT_EQUAL(t, 1);
+#endif
+}
+
 static void test_transport_name(void)
 {
     CU_ASSERT_STRING_EQUAL(gb_transport_name(GB_TRANSPORT_AUTO), "auto");
@@ -660,6 +701,7 @@ int gb_test_register_options(void)
         {"usage text", test_usage},
         {"list text", test_list},
         {"transport names", test_transport_name},
+        {"threads", test_threads},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (CU_add_test(s, tests[i].name, tests[i].fn) == NULL)

@@ -1054,6 +1054,168 @@ static void test_unknown_kind(void)
     }
 }
 
+/* gb_pick_peer_many draws the peer gb_pick_peers draws with fanout 1, on the complete
+ * graph, a CSR overlay and an implicit one with a neighbour callback. */
+static void test_pick_peer_many(void)
+{
+    const char *specs[] = {"complete", "random-regular:d=5", "torus:dims=6x7"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        char err[GB_ERRLEN] = "";
+        gb_params tp;
+        gb_topology *t = NULL;
+        CU_ASSERT_EQUAL_FATAL(gb_topology_create_spec(specs[k], 42, 3, &t, &tp, err), 0);
+        gb_proto_env env = {.topo = t, .n = 42, .first = 0, .count = 42, .fanout = 1,
+                            .seed = 5, .trial = 1};
+        gb_node_t nodes[42], many[42], one[GB_MAX_FANOUT];
+        for (uint32_t i = 0; i < 42; i++)
+            nodes[i] = 41 - i; /* any order */
+        unsigned bad = 0;
+        for (uint32_t round = 1; round <= 20; round++) {
+            gb_pick_peer_many(&env, round, nodes, 42, many);
+            for (uint32_t i = 0; i < 42; i++)
+                bad += gb_pick_peers(&env, round, nodes[i], one) != 1 || one[0] != many[i];
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        gb_topology_free(t);
+    }
+}
+
+/* A second harness for contact_range(): nodes split into 2 blocks, each block's contact
+ * phase in one contact_range() call, or in `chunks` calls on as many threads (env.threads),
+ * with direct delivery; messages that leave a block are delivered afterwards through
+ * on_contact / on_reply, as the engine does. */
+typedef struct range_sim {
+    const gb_protocol_ops *ops;
+    gb_proto_env env[2];
+    void *state[2];
+    rec_outbox ob[2][4]; /* per block and chunk */
+    rec_outbox replies;
+    uint64_t direct, direct_payload; /* this round */
+} range_sim;
+
+static void range_round(range_sim *r, uint32_t round, uint32_t chunks, gb_round_stats *st)
+{
+    r->direct = r->direct_payload = 0;
+    rec_reset(&r->replies);
+    for (uint32_t b = 0; b < 2; b++) {
+        const gb_proto_env *e = &r->env[b];
+        int rc[4] = {0};
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(chunks) schedule(static, 1)
+#endif
+        for (uint32_t c = 0; c < chunks; c++) {
+            rec_outbox *o = &r->ob[b][c];
+            rec_reset(o);
+            memset(&o->base.direct_tally, 0, sizeof o->base.direct_tally);
+            o->base.direct = 1;
+            gb_node_t lo = e->first + (uint32_t)((uint64_t)e->count * c / chunks);
+            gb_node_t hi = e->first + (uint32_t)((uint64_t)e->count * (c + 1) / chunks);
+            gb_thread_slot = c; /* as the engine does */
+            rc[c] = r->ops->contact_range(r->state[b], round, lo, hi, &o->base);
+            gb_thread_slot = 0;
+        }
+        for (uint32_t c = 0; c < chunks; c++) /* CUnit's counters are not thread-safe */
+            CU_ASSERT_EQUAL(rc[c], 0);
+    }
+    for (uint32_t b = 0; b < 2; b++)
+        for (uint32_t c = 0; c < chunks; c++) {
+            rec_outbox *o = &r->ob[b][c];
+            r->direct += o->base.direct_tally.messages;
+            r->direct_payload += o->base.direct_tally.payload_bytes;
+            for (size_t i = 0; i < o->len; i++) {
+                const gb_msg *m = &o->v[i].m;
+                uint32_t to = m->dst >= r->env[1].first;
+                CU_ASSERT_EQUAL(to, 1 - b); /* only messages that leave the block */
+                CU_ASSERT_EQUAL(r->ops->on_contact(r->state[to], round, m, &r->replies.base), 0);
+            }
+        }
+    for (size_t i = 0; i < r->replies.len; i++) {
+        const gb_msg *m = &r->replies.v[i].m;
+        CU_ASSERT_EQUAL(r->ops->on_reply(r->state[m->dst >= r->env[1].first], round, m), 0);
+    }
+    memset(st, 0, sizeof *st);
+    for (uint32_t b = 0; b < 2; b++) {
+        gb_round_stats bs;
+        r->ops->end_round(r->state[b], round, &bs);
+        st->informed += bs.informed;
+        st->newly += bs.newly;
+        st->duplicates += bs.duplicates;
+        st->rumor_msgs += bs.rumor_msgs;
+    }
+}
+
+/* contact_range with direct delivery, on one thread or on several, gives the same rounds,
+ * counts, messages, bytes and infection rounds as contact() with every message delivered
+ * (the sim harness, canonical order). */
+static void test_contact_range(void)
+{
+    const char *specs[] = {"complete", "random-regular:d=6", "torus:dims=8x8"};
+    const uint32_t fanouts[] = {1, 3};
+    const uint32_t chunk_counts[] = {1, 3};
+    unsigned bad = 0, runs = 0;
+    for (size_t p = 0; p < NPROTO; p++)
+        for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
+            for (size_t f = 0; f < 2; f++)
+                for (size_t c = 0; c < 2; c++) {
+                    const gb_protocol_ops *ops = all_protocols[p];
+                    uint32_t chunks = chunk_counts[c];
+                    sim a;
+                    CU_ASSERT_EQUAL_FATAL(sim_init(&a, ops, specs[k], 64, fanouts[f], 11, 5,
+                                                   2, CANONICAL),
+                                          0);
+                    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->contact_range);
+                    range_sim r;
+                    memset(&r, 0, sizeof r);
+                    r.ops = ops;
+                    char err[GB_ERRLEN] = "";
+                    for (uint32_t b = 0; b < 2; b++) {
+                        r.env[b] = a.env[b];
+                        r.env[b].threads = chunks;
+                        CU_ASSERT_EQUAL_FATAL(ops->init(&r.env[b], &r.state[b], err), 0);
+                        for (uint32_t ch = 0; ch < 4; ch++)
+                            CU_ASSERT_EQUAL_FATAL(rec_init(&r.ob[b][ch], 64), 0);
+                    }
+                    CU_ASSERT_EQUAL_FATAL(rec_init(&r.replies, 64), 0);
+                    for (uint32_t round = 1; round <= 60; round++) {
+                        gb_round_stats sa, sr;
+                        sim_round(&a, round, &sa);
+                        uint64_t msgs = a.contacts.len + a.replies.len, payload = 0;
+                        for (size_t i = 0; i < a.contacts.len; i++)
+                            payload += a.contacts.v[i].payload;
+                        for (size_t i = 0; i < a.replies.len; i++)
+                            payload += a.replies.v[i].payload;
+                        range_round(&r, round, chunks, &sr);
+                        uint64_t rmsgs = r.direct + r.replies.len, rpayload = r.direct_payload;
+                        for (uint32_t b = 0; b < 2; b++)
+                            for (uint32_t ch = 0; ch < chunks; ch++) {
+                                rmsgs += r.ob[b][ch].len;
+                                for (size_t i = 0; i < r.ob[b][ch].len; i++)
+                                    rpayload += r.ob[b][ch].v[i].payload;
+                            }
+                        for (size_t i = 0; i < r.replies.len; i++)
+                            rpayload += r.replies.v[i].payload;
+                        bad += sa.informed != sr.informed || sa.newly != sr.newly ||
+                               sa.duplicates != sr.duplicates || msgs != rmsgs ||
+                               payload != rpayload;
+                        if (sa.informed == 64)
+                            break;
+                    }
+                    for (gb_node_t u = 0; u < 64; u++)
+                        bad += sim_inf(&a, u) !=
+                               ops->infection_round(r.state[u >= r.env[1].first], u);
+                    for (uint32_t b = 0; b < 2; b++) {
+                        ops->fini(r.state[b]);
+                        for (uint32_t ch = 0; ch < 4; ch++)
+                            rec_free(&r.ob[b][ch]);
+                    }
+                    rec_free(&r.replies);
+                    sim_free(&a);
+                    runs++;
+                }
+    CU_ASSERT_EQUAL(runs, NPROTO * 12);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* A block that does not hold the source starts with nothing informed; the block holding it
  * reports it. */
 static void test_blocks(void)
@@ -1095,7 +1257,11 @@ int gb_test_register_protocol(void)
         CU_add_test(s, "same seed, same messages", test_determinism) == NULL ||
         CU_add_test(s, "commutative delivery", test_commutative) == NULL ||
         CU_add_test(s, "unknown message kind rejected", test_unknown_kind) == NULL ||
-        CU_add_test(s, "local blocks and the source", test_blocks) == NULL)
+        CU_add_test(s, "local blocks and the source", test_blocks) == NULL ||
+        CU_add_test(s, "gb_pick_peer_many: gb_pick_peers' choice", test_pick_peer_many) ==
+            NULL ||
+        CU_add_test(s, "contact_range: direct delivery and threads", test_contact_range) ==
+            NULL)
         return CU_get_error();
     return CUE_SUCCESS;
 }
