@@ -3,28 +3,7 @@
 # one and with many (uneven) nodes per rank, with both MPI transports and with the canonical
 # (sorted) delivery path. The in-process run is the oracle for the MPI engine.
 set -u
-bench="$GB_BUILDDIR/bench/gossip-bench"
-cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name ref.jsonl other.jsonl
-    if out=$($cmp "$2" "$3" 2>&1); then
-        echo "PASS $1 ($out)"
-    else
-        echo "FAIL $1: $out"
-        fail=1
-    fi
-}
-run() { # out ranks args...  (ranks 0 = plain process)
-    out=$1 ranks=$2
-    shift 2
-    if [ "$ranks" = 0 ]; then
-        "$bench" --quiet --output "$out" "$@" >/dev/null
-    else
-        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
-    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
-}
+. "$GB_SRCDIR/tests/lib.sh"
 
 # Case 1: one node per rank (8 nodes, 8 ranks) and fewer ranks than nodes.
 common="--protocol push,pull,push-pull --nodes 8 --trials 6 --warmup 0 --seed 31"

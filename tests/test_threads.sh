@@ -7,32 +7,11 @@
 # --ordered-delivery, and with fanout 2 on a random regular overlay. The records name the
 # thread count. Skipped (77) when gossip-bench was built without OpenMP.
 set -u
-bench="$GB_BUILDDIR/bench/gossip-bench"
-cmp="$PYTHON $GB_SRCDIR/tests/compare_trials.py"
+. "$GB_SRCDIR/tests/lib.sh"
 if ! "$bench" --threads 2 --version >/dev/null 2>&1; then
     echo "SKIP: gossip-bench was built without OpenMP (--threads 2 is refused)"
     exit 77
 fi
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name ref.jsonl other.jsonl
-    if out=$($cmp "$2" "$3" 2>&1); then
-        echo "PASS $1 ($out)"
-    else
-        echo "FAIL $1: $out"
-        fail=1
-    fi
-}
-run() { # out ranks args...  (ranks 0 = plain process)
-    out=$1 ranks=$2
-    shift 2
-    if [ "$ranks" = 0 ]; then
-        "$bench" --quiet --output "$out" "$@" >/dev/null
-    else
-        $MPIRUN_CMD "$ranks" "$bench" --quiet --output "$out" "$@" >/dev/null
-    fi || { echo "FAIL: gossip-bench exited with $? (ranks $ranks: $*)"; fail=1; }
-}
 
 protos="push,pull,push-pull,null:rounds=6,rumor:k=2"
 i=0
