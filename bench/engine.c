@@ -27,6 +27,7 @@
  * thread ran which chunk. Remote deliveries after an exchange run on one thread
  * (worker 0).
  */
+#include "config.h"
 #include "engine.h"
 
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include <time.h>
 
 #include "gb_mpi.h"
 #include "gb_rng.h"
@@ -313,6 +315,10 @@ static int agree_create(gb_engine *e, int rc)
 static void estimate_clock_offset(gb_engine *e)
 {
     e->clock_offset = 0.0;
+#ifdef GB_SMPI
+    /* Simulated ranks share the simulator's one clock: the offset is exactly 0. */
+    return;
+#endif
     if (e->size == 1)
         return;
     enum { PINGS = 8 };
@@ -357,9 +363,23 @@ static double synchronised_start(gb_engine *e)
     GB_MPI(MPI_Bcast(&start, 1, MPI_DOUBLE, 0, e->cfg.comm));
     double local = start + e->clock_offset;
     double now = MPI_Wtime();
+#ifdef GB_SMPI
+    /* Under SMPI a busy wait on MPI_Wtime would never end (a poll shorter than
+     * smpi/cpu-threshold advances no simulated time): sleep in simulated time instead
+     * (smpicc maps nanosleep to smpi_nanosleep). */
+    if (now < local) {
+        double dt = local - now;
+        struct timespec ts = {.tv_sec = (time_t)dt,
+                              .tv_nsec = (long)((dt - (double)(time_t)dt) * 1e9)};
+        nanosleep(&ts, NULL);
+        now = MPI_Wtime();
+    }
+    return now;
+#else
     while (now < local)
         now = MPI_Wtime();
     return now;
+#endif
 }
 
 uint32_t gb_engine_threads(const gb_engine *e)

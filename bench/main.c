@@ -43,6 +43,11 @@ static void on_signal(int sig)
 
 static void install_signal_handlers(void)
 {
+#ifdef GB_SMPI
+    /* Every simulated rank lives in the one simulator process, whose signals SimGrid and
+     * smpirun handle: a handler here would be installed once per rank and flag one only. */
+    return;
+#endif
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -203,6 +208,10 @@ static json_t *run_record(const run_ctx *c)
 #endif
     json_object_set_new(more, "topology_s", json_real(c->topology_s));
     json_object_set_new(more, "topology_bytes", json_integer((json_int_t)t->bytes));
+    /* SimGrid SMPI builds: simulated times, and the model settings they depend on. */
+    json_t *sim = gb_measure_simulation();
+    json_object_set_new(more, "simulated", json_boolean(sim != NULL));
+    json_object_set_new(more, "simulation", sim ? sim : json_null());
     json_object_update(r, more);
     json_decref(more);
     return r;
@@ -251,6 +260,18 @@ static void print_header(const run_ctx *c)
     printf("# command: %s\n", o->command_line);
     printf("# MPI: %s; %d rank(s) on %d host(s), %d core(s) on %s\n", mpi, c->size,
            c->place.hosts, c->place.cores_host, c->place.host);
+    json_t *sim = gb_measure_simulation();
+    if (sim != NULL) {
+        json_t *cfg = json_object_get(sim, "config");
+        printf("# SIMULATED (%s SMPI): times are simulated seconds; host speed %.3g flop/s, "
+               "smpi/iprobe %g s, smpi/test %g s, smpi/simulate-computation %s\n",
+               json_string_value(json_object_get(sim, "simulator")),
+               json_real_value(json_object_get(sim, "host_speed_flops")),
+               json_real_value(json_object_get(cfg, "smpi/iprobe")),
+               json_real_value(json_object_get(cfg, "smpi/test")),
+               json_is_true(json_object_get(cfg, "smpi/simulate-computation")) ? "yes" : "no");
+        json_decref(sim);
+    }
     if (c->place.oversubscribed)
         printf("# WARNING: more ranks than cores on a host (%d ranks, %d cores): timings are "
                "not comparable\n", c->place.max_ranks_host, c->place.cores_host);
@@ -354,6 +375,14 @@ static void peak_rss(uint64_t *rss_max, uint64_t *rss_sum)
 {
     struct rusage ru;
     uint64_t rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024u : 0;
+#ifdef GB_SMPI
+    /* One process holds every simulated rank: its peak counts once (rank 0's), so the
+     * largest rank and the sum are both the simulator's peak. */
+    int rank = 0;
+    GB_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    if (rank != 0)
+        rss = 0;
+#endif
     *rss_max = *rss_sum = rss;
     GB_MPI(MPI_Reduce(&rss, rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD));
     GB_MPI(MPI_Reduce(&rss, rss_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD));
@@ -582,12 +611,14 @@ static int check_memory(const run_ctx *c, char *err)
     /* The fault layer's node states and its n-bit scratch set (faults.h). */
     double faults = (double)gb_fault_view_bytes(&o->faults, n, local);
     double per_rank = topo + state + buffers + faults + 64.0 * 1024 * 1024; /* + MPI etc. */
-    MPI_Comm node;
-    int on_host = 1;
-    GB_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,
-                               &node));
-    GB_MPI(MPI_Comm_size(node, &on_host));
-    GB_MPI(MPI_Comm_free(&node));
+    int on_host = 1, host_rank, host_leader;
+    gb_measure_host_ranks(MPI_COMM_WORLD, &on_host, &host_rank, &host_leader);
+#ifdef GB_SMPI
+    /* Simulated: every rank lives in this one process, with SMPI's own per-rank cost
+     * (about 1 MiB: private data segment, stack in use, O(ranks) tables) for MPI's. */
+    per_rank = topo + state + buffers + faults + 1024.0 * 1024 + 256.0 * c->size;
+    on_host = c->size;
+#endif
     double need = per_rank * on_host;
     uint64_t avail = host_available_bytes();
     int bad = avail > 0 && need > (double)avail, any = 0;

@@ -15,6 +15,11 @@
 #ifdef HAVE_PAPI
 #include <papi.h>
 #endif
+#ifdef GB_SMPI
+#include <simgrid/host.h>
+#include <simgrid/version.h>
+#include <xbt/config.h>
+#endif
 
 #include "gb_mpi.h"
 
@@ -25,6 +30,52 @@ void gb_measure_mpi_version(char *buf, size_t len)
     MPI_Get_library_version(v, &vlen);
     v[strcspn(v, "\n,")] = '\0';
     snprintf(buf, len, "%s", v);
+}
+
+void gb_measure_hostname(char *buf, size_t len)
+{
+#ifdef GB_SMPI
+    /* The simulated host (the platform's name for it), not the machine running SimGrid. */
+    snprintf(buf, len, "%s", sg_host_self_get_name());
+#else
+    if (len == 0)
+        return;
+    if (gethostname(buf, len - 1) != 0)
+        snprintf(buf, len, "unknown");
+    buf[len - 1] = '\0';
+#endif
+}
+
+json_t *gb_measure_simulation(void)
+{
+#ifdef GB_SMPI
+    int major = 0, minor = 0, patch = 0;
+    sg_version_get(&major, &minor, &patch);
+    char v[64];
+    snprintf(v, sizeof v, "SimGrid %d.%d.%d", major, minor, patch);
+    json_t *o = json_pack("{s:s,s:s,s:f,s:i}", "simulator", v, "clock",
+                          "MPI_Wtime is simulated time", "host_speed_flops",
+                          sg_host_get_speed(sg_host_self()), "host_cores",
+                          sg_host_core_count(sg_host_self()));
+    /* The model settings SimGrid's C API can read back (strings such as smpi/host-speed or
+     * network/model cannot be: scripts/smpi-run records its whole command line). */
+    static const char *const dbl[] = {"smpi/iprobe", "smpi/test", "smpi/wtime",
+                                      "smpi/cpu-threshold", "smpi/iprobe-cpu-usage",
+                                      "smpi/init"};
+    static const char *const boo[] = {"smpi/simulate-computation", "smpi/grow-injected-times"};
+    static const char *const itg[] = {"smpi/async-small-thresh", "smpi/send-is-detached-thresh"};
+    json_t *cfg = json_object();
+    for (size_t i = 0; i < sizeof dbl / sizeof *dbl; i++)
+        json_object_set_new(cfg, dbl[i], json_real(sg_cfg_get_double(dbl[i])));
+    for (size_t i = 0; i < sizeof boo / sizeof *boo; i++)
+        json_object_set_new(cfg, boo[i], json_boolean(sg_cfg_get_boolean(boo[i])));
+    for (size_t i = 0; i < sizeof itg / sizeof *itg; i++)
+        json_object_set_new(cfg, itg[i], json_integer(sg_cfg_get_int(itg[i])));
+    json_object_set_new(o, "config", cfg);
+    return o;
+#else
+    return NULL;
+#endif
 }
 
 json_t *gb_measure_versions(void)
@@ -68,6 +119,8 @@ static void host_cores(int *cores, int *pus)
         }
         hwloc_topology_destroy(topo);
     }
+#elif defined(GB_SMPI)
+    *cores = *pus = sg_host_core_count(sg_host_self()); /* the simulated host's */
 #else
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     *cores = *pus = n > 0 ? (int)n : 0;
@@ -110,17 +163,58 @@ static void own_binding(int *numa, int *core)
 #endif
 }
 
+void gb_measure_host_ranks(MPI_Comm comm, int *on_host, int *local_rank, int *leader)
+{
+    int rank, size;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    GB_MPI(MPI_Comm_size(comm, &size));
+#ifdef GB_SMPI
+    /* The simulated host of every rank is known without creating a communicator (SMPI's
+     * MPI_Comm_split funnels every rank's group through rank 0): its index in SimGrid's
+     * host list, gathered with one MPI_Allgather. */
+    sg_host_t *list = sg_host_list();
+    size_t nh = sg_host_count();
+    int me = -1;
+    for (size_t i = 0; list != NULL && i < nh && me < 0; i++)
+        if (list[i] == sg_host_self())
+            me = (int)i;
+    free(list);
+    int *all = malloc((size_t)size * sizeof *all);
+    if (all == NULL) {
+        *on_host = 1, *local_rank = 0, *leader = rank;
+        return;
+    }
+    GB_MPI(MPI_Allgather(&me, 1, MPI_INT, all, 1, MPI_INT, comm));
+    *on_host = 0, *local_rank = 0, *leader = rank;
+    for (int r = 0; r < size; r++) {
+        if (all[r] != me)
+            continue;
+        if (*on_host == 0)
+            *leader = r;
+        if (r < rank)
+            ++*local_rank;
+        ++*on_host;
+    }
+    free(all);
+#else
+    MPI_Comm node;
+    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
+    GB_MPI(MPI_Comm_size(node, on_host));
+    GB_MPI(MPI_Comm_rank(node, local_rank));
+    *leader = rank;
+    GB_MPI(MPI_Allreduce(&rank, leader, 1, MPI_INT, MPI_MIN, node));
+    GB_MPI(MPI_Comm_free(&node));
+#endif
+}
+
 void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core)
 {
     int rank, size;
     GB_MPI(MPI_Comm_rank(comm, &rank));
     GB_MPI(MPI_Comm_size(comm, &size));
-    MPI_Comm node;
-    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
     /* The lowest world rank on a host names the host; dense numbering follows. */
-    int leader = rank;
-    GB_MPI(MPI_Allreduce(&rank, &leader, 1, MPI_INT, MPI_MIN, node));
-    GB_MPI(MPI_Comm_free(&node));
+    int on_host, local, leader;
+    gb_measure_host_ranks(comm, &on_host, &local, &leader);
     int mine[3] = {leader, -1, -1};
     own_binding(&mine[1], &mine[2]);
     int *all = malloc(3 * (size_t)size * sizeof *all);
@@ -147,32 +241,22 @@ void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core)
 void gb_measure_placement(MPI_Comm comm, gb_placement *p)
 {
     memset(p, 0, sizeof *p);
-    MPI_Comm node;
-    int rank, on_host, host_rank;
-    GB_MPI(MPI_Comm_rank(comm, &rank));
+    int on_host, host_rank, leader0;
     GB_MPI(MPI_Comm_size(comm, &p->ranks));
-    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
-    GB_MPI(MPI_Comm_size(node, &on_host));
-    GB_MPI(MPI_Comm_rank(node, &host_rank));
-    GB_MPI(MPI_Comm_free(&node));
+    gb_measure_host_ranks(comm, &on_host, &host_rank, &leader0);
     int leader = host_rank == 0;
     GB_MPI(MPI_Allreduce(&leader, &p->hosts, 1, MPI_INT, MPI_SUM, comm));
     GB_MPI(MPI_Allreduce(&on_host, &p->max_ranks_host, 1, MPI_INT, MPI_MAX, comm));
     host_cores(&p->cores_host, &p->pus_host);
     int over = p->cores_host > 0 && on_host > p->cores_host;
     GB_MPI(MPI_Allreduce(&over, &p->oversubscribed, 1, MPI_INT, MPI_MAX, comm));
-    if (gethostname(p->host, sizeof p->host - 1) != 0)
-        snprintf(p->host, sizeof p->host, "unknown");
+    gb_measure_hostname(p->host, sizeof p->host);
 }
 
 int gb_measure_bind(MPI_Comm comm)
 {
-    int rank, local = 0, ok = -1;
-    GB_MPI(MPI_Comm_rank(comm, &rank));
-    MPI_Comm node;
-    GB_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
-    GB_MPI(MPI_Comm_rank(node, &local));
-    GB_MPI(MPI_Comm_free(&node));
+    int on_host, local = 0, leader, ok = -1;
+    gb_measure_host_ranks(comm, &on_host, &local, &leader);
 #ifdef HAVE_HWLOC
     hwloc_topology_t topo;
     if (hwloc_topology_init(&topo) == 0) {
@@ -232,6 +316,11 @@ static void host_facts(long long f[HW_FIELDS], char cpuset[GB_CPUSET_LEN], int *
     }
     hwloc_topology_destroy(topo);
 #endif
+#ifdef GB_SMPI
+    /* A simulated rank runs on its simulated host's core: no binding to speak of. */
+    snprintf(cpuset, GB_CPUSET_LEN, "simulated");
+    *bound = 1;
+#endif
     int core = -1;
     own_binding(numa, &core);
 }
@@ -249,8 +338,7 @@ json_t *gb_measure_machine(MPI_Comm comm, int *unbound)
     } mine, *all = NULL;
     memset(&mine, 0, sizeof mine);
     host_facts(f, mine.cpuset, &mine.numa, &mine.bound);
-    if (gethostname(mine.host, sizeof mine.host - 1) != 0)
-        snprintf(mine.host, sizeof mine.host, "unknown");
+    gb_measure_hostname(mine.host, sizeof mine.host);
     long long *facts = NULL;
     if (rank == 0) {
         all = calloc((size_t)size, sizeof *all);

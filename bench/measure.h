@@ -16,6 +16,12 @@ typedef struct gb_placement {
     char host[256];      /* rank 0's host name */
 } gb_placement;
 
+/* Collective: this rank's host in numbers: how many ranks of comm share it (*on_host),
+ * this rank's index among them (*local_rank) and the lowest rank of comm on it (*leader).
+ * MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) with a real MPI library; under SimGrid SMPI
+ * the simulated host of every rank, gathered. */
+void gb_measure_host_ranks(MPI_Comm comm, int *on_host, int *local_rank, int *leader);
+
 /* Collective: gather placement facts. */
 void gb_measure_placement(MPI_Comm comm, gb_placement *p);
 
@@ -46,6 +52,15 @@ void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int
 /* Versions of gossipbench, the MPI library, hwloc, PAPI and the compiler as a JSON object
  * (new reference). */
 json_t *gb_measure_versions(void);
+
+/* This rank's host name: the simulated host's under SimGrid SMPI, else gethostname(). */
+void gb_measure_hostname(char *buf, size_t len);
+
+/* Built for SimGrid SMPI (GB_SMPI): the simulator's version, this rank's simulated host
+ * (speed in flop/s, cores) and the SMPI model settings that SimGrid's C API reads back
+ * ("config": smpi/iprobe, smpi/test, smpi/wtime, smpi/cpu-threshold, ...), as a new JSON
+ * object; NULL in a real MPI build. */
+json_t *gb_measure_simulation(void);
 
 /* The MPI library's version string, first line only, in buf. */
 void gb_measure_mpi_version(char *buf, size_t len);

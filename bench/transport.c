@@ -1,4 +1,5 @@
 /* transport.c: NBX and Alltoallv exchanges of one phase's messages (see transport.h). */
+#include "config.h"
 #include "transport.h"
 
 #include <limits.h>
@@ -95,6 +96,60 @@ static int count_bytes(size_t len, int *out)
     return 0;
 }
 
+/* NBX's nonblocking barrier. With a real MPI library, MPI_Ibarrier. SimGrid SMPI 3.32's
+ * MPI_Ibarrier is not a barrier: rank 0 posts its zero-byte sends to every rank at once
+ * (colls::ibarrier in smpi_nbc_impl.cpp), so a rank's barrier completes as soon as it and
+ * rank 0 have entered, NBX leaves with messages unreceived, and the run deadlocks. Under
+ * SMPI the barrier is therefore a dissemination barrier (Hensgen, Finkel and Manber 1988:
+ * in round k, a zero-byte message to rank + 2^k and one from rank - 2^k; ceil(log2 p)
+ * rounds), the algorithm of Open MPI's own MPI_Ibarrier (coll/libnbc), so the simulated
+ * cost stays that of a real NBX. Consecutive barriers cannot mix: round k of every
+ * instance has its own peers, and MPI keeps messages from one peer in order. */
+#ifdef GB_SMPI
+#define GB_BARRIER_TAG 120
+static char barrier_byte;
+
+static void barrier_post(gb_transport *t)
+{
+    int to = (t->rank + t->barrier_dist) % t->size;
+    int from = (t->rank - t->barrier_dist + t->size) % t->size;
+    GB_MPI(MPI_Isend(&barrier_byte, 0, MPI_BYTE, to, GB_BARRIER_TAG, t->comm, &t->barrier[0]));
+    GB_MPI(MPI_Irecv(&barrier_byte, 0, MPI_BYTE, from, GB_BARRIER_TAG, t->comm,
+                     &t->barrier[1]));
+}
+
+static void barrier_start(gb_transport *t)
+{
+    t->barrier_dist = 1;
+    barrier_post(t);
+}
+
+static int barrier_test(gb_transport *t)
+{
+    int done = 0;
+    GB_MPI(MPI_Testall(2, t->barrier, &done, MPI_STATUSES_IGNORE));
+    if (!done)
+        return 0;
+    t->barrier_dist *= 2;
+    if (t->barrier_dist >= t->size)
+        return 1;
+    barrier_post(t);
+    return 0;
+}
+#else
+static void barrier_start(gb_transport *t)
+{
+    GB_MPI(MPI_Ibarrier(t->comm, &t->barrier[0]));
+}
+
+static int barrier_test(gb_transport *t)
+{
+    int done = 0;
+    GB_MPI(MPI_Test(&t->barrier[0], &done, MPI_STATUS_IGNORE));
+    return done;
+}
+#endif
+
 static int exchange_nbx(gb_transport *t, int tag)
 {
     int nreq = 0;
@@ -109,7 +164,6 @@ static int exchange_nbx(gb_transport *t, int tag)
         t->bytes_sent += (uint64_t)bytes;
         t->msgs_sent += t->out[r].len;
     }
-    MPI_Request barrier = MPI_REQUEST_NULL;
     int barrier_active = 0, done = 0;
     while (!done) {
         int flag = 0;
@@ -129,11 +183,11 @@ static int exchange_nbx(gb_transport *t, int tag)
             int all = 0;
             GB_MPI(MPI_Testall(nreq, t->reqs, &all, MPI_STATUSES_IGNORE));
             if (all) {
-                GB_MPI(MPI_Ibarrier(t->comm, &barrier));
+                barrier_start(t);
                 barrier_active = 1;
             }
         } else {
-            GB_MPI(MPI_Test(&barrier, &done, MPI_STATUS_IGNORE));
+            done = barrier_test(t);
         }
     }
     for (int r = 0; r < t->size; r++)

@@ -48,6 +48,8 @@ typedef struct gb_transport {
     size_t *seglen;
     int *scount, *rcount, *sdispl, *rdispl; /* alltoallv work arrays, in bytes */
     MPI_Request *reqs;
+    MPI_Request barrier[2]; /* NBX's nonblocking barrier (transport.c) */
+    int barrier_dist;       /* its current distance, for the dissemination barrier */
     uint64_t bytes_sent; /* bytes sent to other ranks since the last reset */
     uint64_t msgs_sent;  /* messages sent to other ranks since the last reset */
     double exchange_s;   /* time spent in exchange() since the last reset */

@@ -12,8 +12,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # The tests also need a scheduler (a single-node Slurm), a browser for the report's
-# screenshot and the man page tools.
-GB_EXTRA_PKGS="slurm-wlm munge chromium groff-base man-db" \
+# screenshot, the man page tools and SimGrid's SMPI (tests/test_smpi.sh).
+GB_EXTRA_PKGS="slurm-wlm munge chromium groff-base man-db libsimgrid-dev" \
 GB_CONFIGURE_FLAGS="${GB_CONFIGURE_FLAGS:---enable-werror}" "$top/scripts/setup.sh"
 cd "$top"
 status=0
