@@ -105,6 +105,31 @@ static int count_bytes(size_t len, int *out)
  * rounds), the algorithm of Open MPI's own MPI_Ibarrier (coll/libnbc), so the simulated
  * cost stays that of a real NBX. Consecutive barriers cannot mix: round k of every
  * instance has its own peers, and MPI keeps messages from one peer in order. */
+/* 1 when every request of reqs[0..n) is complete (completed ones become MPI_REQUEST_NULL).
+ * Under SMPI, MPI_Testall charges smpi/test once per request, so one poll of NBX with 255
+ * outstanding MPI_Issends cost 128 simulated microseconds, and MPI_Testany's charge grows
+ * with every unsuccessful call whatever smpi/grow-injected-times says. So the requests are
+ * tested one at a time, in order, stopping at the first incomplete one: a poll is charged
+ * once, plus once per request it finds complete. */
+static int all_done(int n, MPI_Request *reqs)
+{
+#ifdef GB_SMPI
+    for (int i = 0; i < n; i++) {
+        if (reqs[i] == MPI_REQUEST_NULL)
+            continue;
+        int flag = 0;
+        GB_MPI(MPI_Test(&reqs[i], &flag, MPI_STATUS_IGNORE));
+        if (!flag)
+            return 0;
+    }
+    return 1;
+#else
+    int flag = 0;
+    GB_MPI(MPI_Testall(n, reqs, &flag, MPI_STATUSES_IGNORE));
+    return flag;
+#endif
+}
+
 #ifdef GB_SMPI
 #define GB_BARRIER_TAG 120
 static char barrier_byte;
@@ -126,9 +151,7 @@ static void barrier_start(gb_transport *t)
 
 static int barrier_test(gb_transport *t)
 {
-    int done = 0;
-    GB_MPI(MPI_Testall(2, t->barrier, &done, MPI_STATUSES_IGNORE));
-    if (!done)
+    if (!all_done(2, t->barrier))
         return 0;
     t->barrier_dist *= 2;
     if (t->barrier_dist >= t->size)
@@ -180,9 +203,7 @@ static int exchange_nbx(gb_transport *t, int tag)
             b->len = (size_t)bytes / sizeof(gb_msg);
         }
         if (!barrier_active) {
-            int all = 0;
-            GB_MPI(MPI_Testall(nreq, t->reqs, &all, MPI_STATUSES_IGNORE));
-            if (all) {
+            if (all_done(nreq, t->reqs)) {
                 barrier_start(t);
                 barrier_active = 1;
             }
