@@ -35,11 +35,11 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include <time.h>
 
 #include "gb_mpi.h"
 #include "gb_rng.h"
 #include "gb_papi.h"
+#include "measure.h"
 
 typedef struct eng_worker eng_worker;
 
@@ -308,80 +308,6 @@ static int agree_create(gb_engine *e, int rc)
     return worst;
 }
 
-/* Each rank's clock offset to rank 0, from ping-pongs with rank 0 (the sample with the
- * shortest round trip, whose midpoint is the best estimate). Used to start every trial at
- * the same instant on all ranks without trusting a barrier to release them together (a
- * barrier's exit is skewed by its own algorithm; open-mpi/ompi#11022). */
-static void estimate_clock_offset(gb_engine *e)
-{
-    e->clock_offset = 0.0;
-#ifdef GB_SMPI
-    /* Simulated ranks share the simulator's one clock: the offset is exactly 0. */
-    return;
-#endif
-    if (e->size == 1)
-        return;
-    enum { PINGS = 8 };
-    for (int r = 1; r < e->size; r++) {
-        double best_rtt = 1e30;
-        for (int i = 0; i < PINGS; i++) {
-            double t[2], dummy = 0.0;
-            if (e->rank == 0) {
-                /* t0 (send) and t1 (reply received), both on rank 0's clock. */
-                t[0] = MPI_Wtime();
-                GB_MPI(MPI_Send(&t[0], 1, MPI_DOUBLE, r, 300, e->cfg.comm));
-                GB_MPI(MPI_Recv(&dummy, 1, MPI_DOUBLE, r, 301, e->cfg.comm, MPI_STATUS_IGNORE));
-                t[1] = MPI_Wtime();
-                GB_MPI(MPI_Send(t, 2, MPI_DOUBLE, r, 302, e->cfg.comm));
-            } else if (e->rank == r) {
-                GB_MPI(MPI_Recv(&t[0], 1, MPI_DOUBLE, 0, 300, e->cfg.comm, MPI_STATUS_IGNORE));
-                double here = MPI_Wtime();
-                GB_MPI(MPI_Send(&dummy, 1, MPI_DOUBLE, 0, 301, e->cfg.comm));
-                GB_MPI(MPI_Recv(t, 2, MPI_DOUBLE, 0, 302, e->cfg.comm, MPI_STATUS_IGNORE));
-                /* The ping with the shortest round trip bounds the error best: rank 0's
-                 * clock read t0 + rtt/2 when this rank read `here`. */
-                double rtt = t[1] - t[0];
-                if (rtt < best_rtt) {
-                    best_rtt = rtt;
-                    e->clock_offset = here - (t[0] + rtt / 2);
-                }
-            }
-        }
-    }
-}
-
-/* Collective: start the trial at one instant on rank 0's clock, about 1 ms from now plus a
- * few microseconds per rank, each rank waiting until its own clock (minus its offset)
- * reaches it. Returns this rank's local start time. */
-static double synchronised_start(gb_engine *e)
-{
-    if (e->size == 1)
-        return MPI_Wtime();
-    double start = 0.0;
-    if (e->rank == 0)
-        start = MPI_Wtime() + 1e-3 + 1e-5 * e->size;
-    GB_MPI(MPI_Bcast(&start, 1, MPI_DOUBLE, 0, e->cfg.comm));
-    double local = start + e->clock_offset;
-    double now = MPI_Wtime();
-#ifdef GB_SMPI
-    /* Under SMPI a busy wait on MPI_Wtime would never end (a poll shorter than
-     * smpi/cpu-threshold advances no simulated time): sleep in simulated time instead
-     * (smpicc maps nanosleep to smpi_nanosleep). */
-    if (now < local) {
-        double dt = local - now;
-        struct timespec ts = {.tv_sec = (time_t)dt,
-                              .tv_nsec = (long)((dt - (double)(time_t)dt) * 1e9)};
-        nanosleep(&ts, NULL);
-        now = MPI_Wtime();
-    }
-    return now;
-#else
-    while (now < local)
-        now = MPI_Wtime();
-    return now;
-#endif
-}
-
 uint32_t gb_engine_threads(const gb_engine *e)
 {
     return e->threads;
@@ -466,7 +392,7 @@ int gb_engine_create(const gb_engine_cfg *cfg, gb_engine **out, char *err)
         gb_engine_free(e);
         return gb_seterr(err, GB_ENOMEM, "engine: out of memory");
     }
-    estimate_clock_offset(e);
+    e->clock_offset = gb_measure_clock_offset(e->cfg.comm);
     *out = e;
     return 0;
 }
@@ -704,7 +630,7 @@ int gb_engine_run_trial(gb_engine *e, uint32_t trial, gb_trial_record *rec, char
     int converged = 0;
     uint32_t round = 0;
     double monitor_s = 0.0, gossip_s = 0.0;
-    double t_start = synchronised_start(e);
+    double t_start = gb_synchronised_start(e->cfg.comm, e->clock_offset);
     if (c->papi != NULL)
         gb_papi_start(c->papi);
     while (round < c->max_rounds) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef HAVE_HWLOC
@@ -385,14 +386,108 @@ json_t *gb_measure_machine(MPI_Comm comm, int *unbound)
     return json_pack("{s:o,s:o}", "hosts", hosts, "ranks", ranks);
 }
 
+/* Each rank's clock offset to rank 0 from ping-pongs with rank 0: the sample with the
+ * shortest round trip, whose midpoint is the best estimate. Lets every rank start at the
+ * same instant without trusting a barrier to release them together (a barrier's exit is
+ * skewed by its own algorithm; open-mpi/ompi#11022). */
+double gb_measure_clock_offset(MPI_Comm comm)
+{
+    int rank, size;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    GB_MPI(MPI_Comm_size(comm, &size));
+    double offset = 0.0;
+#ifdef GB_SMPI
+    /* Simulated ranks share the simulator's one clock: the offset is exactly 0. */
+    (void)rank;
+    (void)size;
+    return offset;
+#else
+    enum { PINGS = 8 };
+    for (int r = 1; r < size; r++) {
+        double best_rtt = 1e30;
+        for (int i = 0; i < PINGS; i++) {
+            double t[2], dummy = 0.0;
+            if (rank == 0) {
+                /* t0 (send) and t1 (reply received), both on rank 0's clock. */
+                t[0] = MPI_Wtime();
+                GB_MPI(MPI_Send(&t[0], 1, MPI_DOUBLE, r, 300, comm));
+                GB_MPI(MPI_Recv(&dummy, 1, MPI_DOUBLE, r, 301, comm, MPI_STATUS_IGNORE));
+                t[1] = MPI_Wtime();
+                GB_MPI(MPI_Send(t, 2, MPI_DOUBLE, r, 302, comm));
+            } else if (rank == r) {
+                GB_MPI(MPI_Recv(&t[0], 1, MPI_DOUBLE, 0, 300, comm, MPI_STATUS_IGNORE));
+                double here = MPI_Wtime();
+                GB_MPI(MPI_Send(&dummy, 1, MPI_DOUBLE, 0, 301, comm));
+                GB_MPI(MPI_Recv(t, 2, MPI_DOUBLE, 0, 302, comm, MPI_STATUS_IGNORE));
+                /* rank 0's clock read t0 + rtt/2 when this rank read `here`. */
+                double rtt = t[1] - t[0];
+                if (rtt < best_rtt) {
+                    best_rtt = rtt;
+                    offset = here - (t[0] + rtt / 2);
+                }
+            }
+        }
+    }
+    return offset;
+#endif
+}
+
+/* Waits until this rank's clock reads `local`; returns the time it read then. */
+static double wait_until(double local)
+{
+    double now = MPI_Wtime();
+#ifdef GB_SMPI
+    /* Under SMPI a busy wait on MPI_Wtime would never end (a poll shorter than
+     * smpi/cpu-threshold advances no simulated time): sleep in simulated time instead
+     * (smpicc maps nanosleep to smpi_nanosleep). */
+    if (now < local) {
+        double dt = local - now;
+        struct timespec ts = {.tv_sec = (time_t)dt,
+                              .tv_nsec = (long)((dt - (double)(time_t)dt) * 1e9)};
+        nanosleep(&ts, NULL);
+        now = MPI_Wtime();
+    }
+#else
+    while (now < local)
+        now = MPI_Wtime();
+#endif
+    return now;
+}
+
+double gb_synchronised_start(MPI_Comm comm, double clock_offset)
+{
+    int rank, size;
+    GB_MPI(MPI_Comm_rank(comm, &rank));
+    GB_MPI(MPI_Comm_size(comm, &size));
+    if (size == 1)
+        return MPI_Wtime();
+    double start = 0.0;
+    if (rank == 0)
+        start = MPI_Wtime() + 1e-3 + 1e-5 * size;
+    GB_MPI(MPI_Bcast(&start, 1, MPI_DOUBLE, 0, comm));
+    return wait_until(start + clock_offset);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int iters,
-                          double *bcast_s, double *allreduce_s)
+                          gb_baselines *out)
 {
     size_t words = bytes / 8 ? bytes / 8 : 1;
     char *buf = calloc(bytes ? bytes : 1, 1);
-    uint64_t *in = calloc(words, sizeof *in), *out = calloc(words, sizeof *out);
+    uint64_t *in = calloc(words, sizeof *in), *out_w = calloc(words, sizeof *out_w);
+    double *done = calloc((size_t)iters, sizeof *done),
+           *last = calloc((size_t)iters, sizeof *last),
+           *begin = calloc((size_t)iters, sizeof *begin);
     double t[2] = {0.0, 0.0};
-    int ok = buf != NULL && in != NULL && out != NULL, all_ok = ok;
+    int ok = buf != NULL && in != NULL && out_w != NULL && done != NULL && last != NULL &&
+             begin != NULL,
+        all_ok = ok;
+    memset(out, 0, sizeof *out);
     GB_MPI(MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, comm));
     if (all_ok) {
         for (int i = 0; i < warmup; i++)
@@ -402,19 +497,42 @@ void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int
         for (int i = 0; i < iters; i++)
             GB_MPI(MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, comm));
         t[0] = (MPI_Wtime() - t0) / iters;
+        /* One broadcast at a time, as a gossip trial starts: all ranks enter MPI_Bcast at
+         * one instant; the time from the root's entry to the last rank's return, both on
+         * rank 0's clock (a rank that starts late only makes the broadcast look slower). */
+        int rank;
+        GB_MPI(MPI_Comm_rank(comm, &rank));
+        double offset = gb_measure_clock_offset(comm);
+        for (int i = 0; i < iters; i++) {
+            double start = gb_synchronised_start(comm, offset);
+            GB_MPI(MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, comm));
+            done[i] = MPI_Wtime() - offset;
+            begin[i] = start - offset;
+        }
+        GB_MPI(MPI_Allreduce(done, last, iters, MPI_DOUBLE, MPI_MAX, comm));
+        GB_MPI(MPI_Bcast(begin, iters, MPI_DOUBLE, root, comm));
+        for (int i = 0; i < iters; i++)
+            last[i] -= begin[i];
+        qsort(last, (size_t)iters, sizeof *last, cmp_double);
+        out->bcast_latency_s = iters % 2 ? last[iters / 2]
+                                         : 0.5 * (last[iters / 2 - 1] + last[iters / 2]);
+        out->bcast_latency_min_s = last[0];
         for (int i = 0; i < warmup; i++)
-            GB_MPI(MPI_Allreduce(in, out, (int)words, MPI_UINT64_T, MPI_SUM, comm));
+            GB_MPI(MPI_Allreduce(in, out_w, (int)words, MPI_UINT64_T, MPI_SUM, comm));
         GB_MPI(MPI_Barrier(comm));
         t0 = MPI_Wtime();
         for (int i = 0; i < iters; i++)
-            GB_MPI(MPI_Allreduce(in, out, (int)words, MPI_UINT64_T, MPI_SUM, comm));
+            GB_MPI(MPI_Allreduce(in, out_w, (int)words, MPI_UINT64_T, MPI_SUM, comm));
         t[1] = (MPI_Wtime() - t0) / iters;
     }
     double g[2];
     GB_MPI(MPI_Allreduce(t, g, 2, MPI_DOUBLE, MPI_MAX, comm));
-    *bcast_s = g[0];
-    *allreduce_s = g[1];
+    out->bcast_s = g[0];
+    out->allreduce_s = g[1];
     free(buf);
     free(in);
-    free(out);
+    free(out_w);
+    free(done);
+    free(last);
+    free(begin);
 }

@@ -42,12 +42,32 @@ int gb_measure_bind(MPI_Comm comm);
  * the number of ranks not bound to a proper subset of their host's PUs (every rank). */
 json_t *gb_measure_machine(MPI_Comm comm, int *unbound);
 
-/* Collective: MPI baselines for the same payload and communicator, OSU style: `warmup`
- * untimed then `iters` timed repetitions after a barrier, mean latency per operation, the
- * maximum over ranks. MPI_Bcast of `bytes` from `root`, and MPI_Allreduce (sum) of
- * max(1, bytes / 8) 64-bit integers. */
+/* MPI baselines for the gossip trials' payload (seconds). */
+typedef struct {
+    double bcast_s;             /* mean per MPI_Bcast over back-to-back repetitions */
+    double bcast_latency_s;     /* one MPI_Bcast: common start to the last rank's return, median */
+    double bcast_latency_min_s; /* the same, minimum over the repetitions */
+    double allreduce_s;         /* mean per MPI_Allreduce over back-to-back repetitions */
+} gb_baselines;
+
+/* Collective: MPI baselines for the same payload and communicator. OSU style: `warmup`
+ * untimed then `iters` timed back-to-back repetitions after a barrier, mean per operation,
+ * the maximum over ranks, for MPI_Bcast of `bytes` from `root` and MPI_Allreduce (sum) of
+ * max(1, bytes / 8) 64-bit integers. Back-to-back broadcasts overlap (a rank leaves one as
+ * soon as its part is done), so that mean is below one broadcast's latency; the latency is
+ * measured as a gossip trial is: `iters` broadcasts, each entered by every rank at one
+ * instant (gb_synchronised_start), timed until the last rank returns from it on rank 0's
+ * clock; median and minimum over the repetitions. */
 void gb_measure_baselines(MPI_Comm comm, size_t bytes, int root, int warmup, int iters,
-                          double *bcast_s, double *allreduce_s);
+                          gb_baselines *out);
+
+/* Collective: this rank's MPI_Wtime minus rank 0's (ping-pongs with rank 0; 0 under SMPI). */
+double gb_measure_clock_offset(MPI_Comm comm);
+
+/* Collective: every rank waits until one instant, about 1 ms from now plus 10 us per rank on
+ * rank 0's clock, read through its own clock minus `clock_offset`; returns the local time
+ * it started at. */
+double gb_synchronised_start(MPI_Comm comm, double clock_offset);
 
 /* Versions of gossipbench, the MPI library, hwloc, PAPI and the compiler as a JSON object
  * (new reference). */

@@ -316,6 +316,13 @@ int gb_results_summary(gb_results *r, const gb_trial_record *like, uint32_t tria
         json_object_set_new(o, "gossip_over_bcast",
                             json_real(s[GB_F_GOSSIP_S].median / r->bcast_s));
     }
+    if (r->bcast_latency_s > 0.0) {
+        /* ... and with one broadcast's latency, timed as a trial is (common start to the
+         * last rank): how many times longer gossip takes to reach everyone. */
+        json_object_set_new(o, "bcast_latency_s", json_real(r->bcast_latency_s));
+        json_object_set_new(o, "gossip_over_bcast_latency",
+                            json_real(s[GB_F_GOSSIP_S].median / r->bcast_latency_s));
+    }
     return gb_results_write_json(r, o);
 }
 

@@ -86,7 +86,8 @@ typedef struct gb_results {
     char *json_path, *json_tmp; /* final and temporary names; NULL when not requested */
     char *csv_path, *csv_tmp;
     FILE *json, *csv;
-    double bcast_s; /* MPI_Bcast baseline of the run (0: none), for summaries */
+    double bcast_s;         /* MPI_Bcast back to back, mean (0: none), for summaries */
+    double bcast_latency_s; /* one MPI_Bcast, start to last rank (0: none), for summaries */
     int graph_connected;      /* 1 connected, 0 not, -1 unknown: said in every summary */
     uint64_t graph_components; /* 0 when not computed */
 } gb_results;

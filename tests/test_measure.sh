@@ -58,8 +58,11 @@ for t in trials:
             check(e.get("reason"), name + ": %s unavailable without a reason" % e["name"])
 b = run["baselines"]
 check(b["bcast_s"] > 0 and b["allreduce_s"] > 0, "baselines not positive: %r" % b)
+check(0 < b["bcast_latency_min_s"] <= b["bcast_latency_s"], "one MPI_Bcast: %r" % b)
 for s in sums:
     check(s.get("gossip_over_bcast", 0) > 0, s["protocol"] + ": no gossip_over_bcast")
+    check(abs(s["gossip_over_bcast_latency"] * s["bcast_latency_s"] - s["gossip_s"]["median"])
+          <= 1e-9 * s["gossip_s"]["median"], s["protocol"] + ": gossip_over_bcast_latency")
 m = run["machine"]
 check(len(m["ranks"]) == run["ranks"], "machine: one entry per rank")
 if cores and run["hwloc"] != "not built":

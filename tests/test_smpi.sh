@@ -8,8 +8,9 @@
 # scripts/platforms/cluster-16.xml, scripts/smpi-run's model settings) and under mpirun with
 # 8 real ranks; every trial must be identical (tests/compare_trials.py: rounds, curves,
 # message and byte counts), with NBX and with Alltoallv, on three overlays. The simulated
-# run record must say so and hold SimGrid's settings; its MPI_Bcast baseline and
-# gossip_over_bcast must be there.
+# run record must say so and hold SimGrid's settings; its MPI_Bcast baselines and
+# gossip_over_bcast(_latency) must be there, and one broadcast must take what the platform's
+# link latencies give a binomial tree (3 x 0.66 us for 8 ranks).
 # --with-smpi build (GB_SMPI_BUILD=yes): this build's gossip-bench is the simulated one; the
 # simulated runs on 8 ranks (both transports) must equal the simulated run on 1 rank.
 set -u
@@ -87,10 +88,18 @@ assert cfg.get("smpi/simulate-computation") is False, cfg
 assert sim.get("host_speed_flops") == 1e10, sim
 assert run["baselines"]["bcast_s"] > 0, run["baselines"]
 assert summ and all(r.get("gossip_over_bcast", 0) > 0 for r in summ), "no gossip_over_bcast"
+assert all(r.get("gossip_over_bcast_latency", 0) > 0 for r in summ), "no gossip_over_bcast_latency"
+# Theory: one binomial-tree MPI_Bcast (smpi-run's choice) of 32 bytes over 8 ranks on 8
+# hosts of cluster-16 is 3 sends deep, each crossing two private links of 0.33 us: at least
+# 1.98 us from the root's entry to the last rank's return, and at most 5 % more (transfer
+# time of a few dozen bytes at 50 GB/s, no software overhead modelled).
+lat, floor = run["baselines"]["bcast_latency_s"], 3 * 2 * 0.33e-6
+assert floor * (1 - 1e-9) <= lat <= floor * 1.05, "one MPI_Bcast %.4g s, theory %.4g s" % (lat, floor)
+assert run["baselines"]["bcast_latency_min_s"] <= lat, run["baselines"]
 assert run["hosts"] == 8 and run["machine"]["ranks"][5]["host"] == "host-5", run["hosts"]
 EOF
 then
-    echo "PASS simulated run record: SMPI, model settings, simulated hosts, bcast baseline"
+    echo "PASS simulated run record: SMPI, model settings, simulated hosts, one MPI_Bcast = 3 x 0.66 us"
 else
     echo "FAIL simulated run record"
     fail=1
