@@ -106,6 +106,7 @@ typedef struct run_ctx {
     int bcast_root;
     int signal; /* the signal that interrupted the run, 0 when none */
     int min_cpus; /* fewest CPUs a rank may run on (its affinity mask), 0 when unknown */
+    int threads_auto; /* --threads auto resolved o->threads */
 } run_ctx;
 
 static void say(const run_ctx *c, const char *msg)
@@ -215,6 +216,7 @@ static json_t *run_record(const run_ctx *c)
     json_object_set_new(more, "unbound_ranks", json_integer(c->unbound));
     json_object_set_new(more, "bind", json_boolean(o->bind));
     json_object_set_new(more, "threads", json_integer(o->threads));
+    json_object_set_new(more, "threads_auto", json_boolean(c->threads_auto));
 #ifdef HAVE_OPENMP
     json_object_set_new(more, "openmp", json_true());
 #else
@@ -236,7 +238,8 @@ static json_t *run_record(const run_ctx *c)
 static void print_threads(const run_ctx *c)
 {
     const gb_options *o = c->o;
-    printf("# threads: %u per rank", o->threads);
+    printf("# threads: %u per rank%s", o->threads,
+           c->threads_auto ? " (auto: the CPUs each rank is given)" : "");
     if (o->threads > 1) {
         int n = 0;
         for (int i = 0; i < o->nprotocols; i++) {
@@ -708,6 +711,17 @@ static int run(gb_options *o)
         int failed = gb_measure_bind(MPI_COMM_WORLD) < 0, any = 0;
         GB_MPI(MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
         c.bind_failed = any;
+    }
+    /* --threads auto: every CPU a rank is given (its binding, its share of the host). */
+    if (o->threads == GB_THREADS_AUTO) {
+        int t = gb_measure_auto_threads(MPI_COMM_WORLD);
+#ifdef HAVE_OPENMP
+        o->threads = t > (int)GB_MAX_THREADS ? GB_MAX_THREADS : (uint32_t)t;
+#else
+        (void)t;
+        o->threads = 1; /* built without threads */
+#endif
+        c.threads_auto = 1;
     }
     /* Nodes: --nodes, else the file's own count for --topology file, else one per rank. */
     int from_file = o->nodes == 0 && o->topology == &gb_topology_file;

@@ -1,8 +1,10 @@
 /* measure.c: versions and placement. PAPI counters and software-defined events come with
  * the measurement issue; this file is where they plug in. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "config.h"
 #include "measure.h"
 
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +239,29 @@ void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core)
         core[r] = all[3 * r + 2];
     }
     free(all);
+}
+
+int gb_measure_auto_threads(MPI_Comm comm)
+{
+    int mine = 1;
+#ifndef GB_SMPI
+    int on_host, host_rank, leader, cores, pus;
+    gb_measure_host_ranks(comm, &on_host, &host_rank, &leader);
+    host_cores(&cores, &pus);
+    if (cores <= 0)
+        cores = pus;
+    /* The binding bounds what a rank may use; an unbound rank shares the host's cores with
+     * the other ranks there, so it takes its share of them, no more. */
+    cpu_set_t cpus;
+    int bound = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
+    int share = cores > 0 && on_host > 0 ? cores / on_host : 1;
+    mine = bound > 0 && bound < share ? bound : share;
+    if (mine < 1)
+        mine = 1;
+#endif
+    int least = 1;
+    GB_MPI(MPI_Allreduce(&mine, &least, 1, MPI_INT, MPI_MIN, comm));
+    return least;
 }
 
 void gb_measure_placement(MPI_Comm comm, gb_placement *p)

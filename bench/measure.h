@@ -22,6 +22,11 @@ typedef struct gb_placement {
  * the simulated host of every rank, gathered. */
 void gb_measure_host_ranks(MPI_Comm comm, int *on_host, int *local_rank, int *leader);
 
+/* Collective: the thread count of --threads auto, the same on every rank: the least over
+ * ranks of min(CPUs in the rank's affinity mask, cores of its host / ranks on that host),
+ * at least 1 (1 under SimGrid SMPI, whose ranks share one simulating process). */
+int gb_measure_auto_threads(MPI_Comm comm);
+
 /* Collective: gather placement facts. */
 void gb_measure_placement(MPI_Comm comm, gb_placement *p);
 

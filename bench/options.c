@@ -259,6 +259,13 @@ static int parse_nodes(const char *s, uint64_t *out, char *err)
 
 static int parse_threads(const char *s, uint32_t *out, char *err)
 {
+    if (strcmp(s, "auto") == 0) {
+        *out = GB_THREADS_AUTO;
+        return 0;
+    }
+    if (*s < '0' || *s > '9')
+        return gb_seterr(err, GB_EINVAL, "--threads: expected a number of threads or auto, got '%s'",
+                         s);
     uint32_t v = 1;
     int rc = parse_u32("--threads", s, 1, GB_MAX_THREADS, &v, err);
     if (rc < 0)
@@ -754,11 +761,14 @@ void gb_options_usage(FILE *out, const char *prog)
             "  --papi-required      make an unavailable PAPI event an error (default: off)\n"
             "  --bind               bind each rank to one core (hwloc), for launches without\n"
             "                       a binding policy (default: off)\n"
-            "  --threads N          threads per rank (OpenMP) for the contact phase of\n"
+            "  --threads N|auto     threads per rank (OpenMP) for the contact phase of\n"
             "                       thread-safe protocols (push, pull, push-pull, null),\n"
-            "                       1..%u; other protocols and --ordered-delivery run on\n"
-            "                       one; results are the same for any N (default:\n"
-            "                       OMP_NUM_THREADS when it is a number, else 1)\n"
+            "                       1..%u, or auto: the CPUs the rank may run on (its\n"
+            "                       binding), at most the host's CPUs divided by its\n"
+            "                       ranks, the least over ranks; other protocols and\n"
+            "                       --ordered-delivery run on one; results are the same\n"
+            "                       for any N (default: OMP_NUM_THREADS when it is a\n"
+            "                       number, else 1)\n"
             "  --quiet              no progress on stderr (default: off)\n"
             "\n",
             MAX_TRIALS, DEF_TRIALS, MAX_WARMUP, DEF_WARMUP, UINT64_MAX, DEF_SEED,

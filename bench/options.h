@@ -22,6 +22,8 @@
 #define GB_SPEC_LEN 1024
 #define GB_PATH_LEN 4096
 #define GB_MAX_THREADS 256u
+/* --threads auto: every CPU the rank is given, resolved after MPI_Init (gb_measure_auto_threads). */
+#define GB_THREADS_AUTO UINT32_MAX
 
 enum gb_action { GB_ACT_RUN = 0, GB_ACT_HELP, GB_ACT_VERSION, GB_ACT_LIST };
 
@@ -61,7 +63,7 @@ typedef struct gb_options {
     char papi_events[GB_SPEC_LEN]; /* --papi-events LIST ("none": no counters) */
     int papi_required;     /* --papi-required */
     int bind;              /* --bind: bind each rank to a core (hwloc) */
-    uint32_t threads;      /* --threads; 0 = the default (gb_options_threads) */
+    uint32_t threads;      /* --threads; 0 = the default (gb_options_threads), GB_THREADS_AUTO */
     int ordered;           /* --ordered-delivery: canonical path even for commutative protocols */
     int quiet;             /* --quiet: no progress on stderr */
     int replay;            /* --replay-exchange: time a plain MPI exchange of the same volumes */
@@ -77,7 +79,8 @@ void gb_options_defaults(gb_options *o);
  * Uses getopt_long and resets optind itself, so it may be called repeatedly. */
 int gb_options_parse(int argc, char **argv, gb_options *o, char *err);
 
-/* The threads per rank: --threads if given, else omp_num_threads (the value of
+/* The threads per rank: --threads if given (GB_THREADS_AUTO for "auto", which the driver
+ * resolves once it knows where the ranks run), else omp_num_threads (the value of
  * OMP_NUM_THREADS, NULL when unset; its first list item counts) when built with OpenMP and
  * it is a positive number, else 1. Returns 0, or GB_ERANGE with err when OMP_NUM_THREADS
  * asks for more than GB_MAX_THREADS. */

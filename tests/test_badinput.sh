@@ -101,7 +101,7 @@ for r in 0 2; do
     expect 1 "cannot write results to '$tmp/out/no/r.csv" $r --nodes 16 --csv "$tmp/out/no/r.csv"
     expect 2 "\-\-threads: '0' is out of range" $r $o --nodes 16 --threads 0
     expect 2 "\-\-threads: '257' is out of range" $r $o --nodes 16 --threads 257
-    expect 2 "\-\-threads" $r $o --nodes 16 --threads two
+    expect 2 "\-\-threads: expected a number of threads or auto, got 'two'" $r $o --nodes 16 --threads two
     if "$bench" --threads 2 --version >/dev/null 2>&1; then # built with OpenMP
         OMP_NUM_THREADS=1000
         export OMP_NUM_THREADS

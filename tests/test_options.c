@@ -635,6 +635,14 @@ static void test_threads(void)
     FAIL2(GB_ERANGE, "--threads", "257", "--threads", "257");
     FAIL2(GB_EINVAL, "--threads", "x", "--threads", "x");
     FAIL2(GB_EINVAL, "--threads", "2.5", "--threads", "2.5");
+    FAIL2(GB_EINVAL, "number of threads or auto", "'autox'", "--threads", "autox");
+    FAIL2(GB_EINVAL, "number of threads or auto", "'-1'", "--threads", "-1");
+    /* auto is resolved by the driver once it knows the ranks' CPUs; it wins over the
+     * environment as a number does, with or without OpenMP (without, it resolves to 1). */
+    OK("--threads", "auto");
+    CU_ASSERT_EQUAL(opts.threads, GB_THREADS_AUTO);
+    CU_ASSERT_EQUAL(gb_options_threads(&opts, "5", &t, err), 0);
+    CU_ASSERT_EQUAL(t, GB_THREADS_AUTO);
 #ifdef HAVE_OPENMP
     OK("--threads", "3");
     CU_ASSERT_EQUAL(opts.threads, 3);

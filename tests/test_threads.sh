@@ -49,6 +49,45 @@ run "$tmp/few1.jsonl" 0 --protocol push-pull --nodes 3 --trials 4 --warmup 0 --t
 run "$tmp/few8.jsonl" 0 --protocol push-pull --nodes 3 --trials 4 --warmup 0 --threads 8
 check "3 nodes, 8 threads" "$tmp/few1.jsonl" "$tmp/few8.jsonl"
 
+# --threads auto: the CPUs a rank may run on, at most its host's cores divided by the ranks
+# there. One process gets min(affinity, cores) threads; pinned to one CPU (taskset), one;
+# 2 ranks get at most cores / 2 each. The results are one thread's.
+run "$tmp/auto.jsonl" 0 $common --threads auto
+check "random-regular, fanout 2, --threads auto" "$tmp/rr1.jsonl" "$tmp/auto.jsonl"
+if command -v taskset >/dev/null 2>&1; then
+    taskset -c 0 "$bench" --quiet --output "$tmp/auto1.jsonl" $common --threads auto >/dev/null ||
+        { echo "FAIL: --threads auto under taskset exited with $?"; fail=1; }
+    check "random-regular, fanout 2, --threads auto on one CPU" "$tmp/rr1.jsonl" "$tmp/auto1.jsonl"
+fi
+run "$tmp/auto2.jsonl" 2 $common --threads auto
+check "random-regular, fanout 2, 2 ranks x --threads auto" "$tmp/rr1.jsonl" "$tmp/auto2.jsonl"
+if $PYTHON - "$tmp/auto.jsonl" "$tmp/auto1.jsonl" "$tmp/auto2.jsonl" <<'EOF'
+import json, os, sys
+def run(path):
+    if not os.path.exists(path):
+        return None
+    r = json.loads(open(path).readline())
+    assert r["type"] == "run" and r["threads_auto"] is True, path
+    return r
+one, pinned, two = (run(p) for p in sys.argv[1:])
+cores = one["machine"]["hosts"][0]["cores"]
+cpus = len(os.sched_getaffinity(0))
+if cores <= 0:
+    cores = cpus
+want = max(1, min(cpus, cores))
+assert one["threads"] == want, ("one process", one["threads"], want)
+assert pinned is None or pinned["threads"] == 1, ("taskset -c 0", pinned["threads"])
+assert 1 <= two["threads"] <= max(1, cores // 2), ("2 ranks", two["threads"])
+print(f"one process {one['threads']} (affinity {cpus}, cores {cores}), "
+      f"pinned {pinned['threads'] if pinned else '-'}, 2 ranks {two['threads']}")
+EOF
+then
+    echo "PASS --threads auto resolves to the CPUs each rank is given"
+else
+    echo "FAIL --threads auto"
+    fail=1
+fi
+
 # The records say how many threads ran: the run record the requested count, each trial
 # the count its protocol used (rumor is not thread-safe: 1).
 if $PYTHON - "$tmp/t3-1.jsonl" <<'EOF'
