@@ -1,5 +1,21 @@
 /* peers.c: uniform choice of distinct neighbours, shared by every protocol. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include "gb_protocol.h"
+
+/* The batched draws below are Philox2x64-10, ten dependent 64x64-bit multiplications per
+ * value. With BMI2 the compiler uses mulx, which writes registers of its choosing instead
+ * of rdx:rax, so the processor overlaps the chains of consecutive nodes better (about 8 %
+ * of a push-pull round at 10^7 nodes on one thread, 15 % of the null protocol's, on an Intel
+ * Xeon VM; not worth it for gb_pick_peers, whose per-node calls then go through the
+ * resolver). The clone is picked at load time where the processor has BMI2; integer
+ * arithmetic gives the same values either way (checked against a build without it). */
+#ifdef HAVE_TARGET_CLONES
+#define GB_DRAW_CLONES __attribute__((target_clones("bmi2", "default")))
+#else
+#define GB_DRAW_CLONES
+#endif
 
 _Thread_local unsigned gb_thread_slot;
 
@@ -45,6 +61,7 @@ uint32_t gb_pick_peers(const gb_proto_env *env, uint32_t round, gb_node_t node, 
     return f;
 }
 
+GB_DRAW_CLONES
 void gb_pick_peer_many(const gb_proto_env *env, uint32_t round, const gb_node_t *nodes,
                        uint32_t cnt, gb_node_t *out)
 {
