@@ -27,6 +27,7 @@ Only the Python standard library is used.
 """
 import json
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -72,6 +73,18 @@ def verdict(ok):
     return "PASS" if ok else "MISS"
 
 
+def cpu_model():
+    """The processor's name (figures from different machines are not comparable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown processor"
+
+
 def main():
     t_begin = time.time()
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
@@ -95,8 +108,9 @@ def main():
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     mpirun = shutil.which("mpirun")
     cores = os.cpu_count() or 1
-    summary = {"sizes": [], "mpi": [], "load_start": load(), "cores": cores}
-    print(f"# make bench: {cores} cores, load average {load()} (1, 5, 15 min) at the start; "
+    cpu = cpu_model()
+    summary = {"sizes": [], "mpi": [], "load_start": load(), "cores": cores, "cpu": cpu}
+    print(f"# make bench: {cpu}, {cores} cores, load average {load()} (1, 5, 15 min) at the start; "
           f"OMP_WAIT_POLICY={env['OMP_WAIT_POLICY']}", flush=True)
 
     floor = None
