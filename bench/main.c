@@ -2,12 +2,10 @@
  * ranks reach the same verdict, only the launcher's rank 0 prints), then the run:
  * topology -> for each protocol: warm-up and measured trials -> records, summary, table.
  * Exit status: 0 success, 1 run-time error, 2 usage error (DESIGN.md, issue "bad input"). */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -841,8 +839,7 @@ static int run(gb_options *o)
     c.res.graph_connected = c.topo->connected;
     c.res.graph_components = c.rank == 0 && c.gstats_rc == 0 ? c.gstats.components : 0;
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
-    cpu_set_t cpus;
-    int mine = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
+    int mine = gb_measure_affinity_cpus();
     GB_MPI(MPI_Allreduce(&mine, &c.min_cpus, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     int status = 0;
     if (c.rank == 0) {

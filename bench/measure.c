@@ -241,6 +241,12 @@ void gb_measure_rank_locality(MPI_Comm comm, int *host, int *numa, int *core)
     free(all);
 }
 
+int gb_measure_affinity_cpus(void)
+{
+    cpu_set_t cpus;
+    return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
+}
+
 int gb_measure_auto_threads(MPI_Comm comm)
 {
     int mine = 1;
@@ -252,8 +258,7 @@ int gb_measure_auto_threads(MPI_Comm comm)
         cores = pus;
     /* The binding bounds what a rank may use; an unbound rank shares the host's cores with
      * the other ranks there, so it takes its share of them, no more. */
-    cpu_set_t cpus;
-    int bound = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
+    int bound = gb_measure_affinity_cpus();
     int share = cores > 0 && on_host > 0 ? cores / on_host : 1;
     mine = bound > 0 && bound < share ? bound : share;
     if (mine < 1)

@@ -22,6 +22,9 @@ typedef struct gb_placement {
  * the simulated host of every rank, gathered. */
 void gb_measure_host_ranks(MPI_Comm comm, int *on_host, int *local_rank, int *leader);
 
+/* CPUs this process may run on (its affinity mask), 0 when unknown. */
+int gb_measure_affinity_cpus(void);
+
 /* Collective: the thread count of --threads auto, the same on every rank: the least over
  * ranks of min(CPUs in the rank's affinity mask, cores of its host / ranks on that host),
  * at least 1 (1 under SimGrid SMPI, whose ranks share one simulating process). */

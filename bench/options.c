@@ -264,8 +264,8 @@ static int parse_threads(const char *s, uint32_t *out, char *err)
         return 0;
     }
     if (*s < '0' || *s > '9')
-        return gb_seterr(err, GB_EINVAL, "--threads: expected a number of threads or auto, got '%s'",
-                         s);
+        return gb_seterr(err, GB_EINVAL,
+                         "--threads: expected a number of threads or auto, got '%s'", s);
     uint32_t v = 1;
     int rc = parse_u32("--threads", s, 1, GB_MAX_THREADS, &v, err);
     if (rc < 0)
@@ -764,7 +764,7 @@ void gb_options_usage(FILE *out, const char *prog)
             "  --threads N|auto     threads per rank (OpenMP) for the contact phase of\n"
             "                       thread-safe protocols (push, pull, push-pull, null),\n"
             "                       1..%u, or auto: the CPUs the rank may run on (its\n"
-            "                       binding), at most the host's CPUs divided by its\n"
+            "                       binding), at most the host's cores divided by its\n"
             "                       ranks, the least over ranks; other protocols and\n"
             "                       --ordered-delivery run on one; results are the same\n"
             "                       for any N (default: OMP_NUM_THREADS when it is a\n"
