@@ -710,17 +710,6 @@ static int run(gb_options *o)
         GB_MPI(MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
         c.bind_failed = any;
     }
-    /* --threads auto: every CPU a rank is given (its binding, its share of the host). */
-    if (o->threads == GB_THREADS_AUTO) {
-        int t = gb_measure_auto_threads(MPI_COMM_WORLD);
-#ifdef HAVE_OPENMP
-        o->threads = t > (int)GB_MAX_THREADS ? GB_MAX_THREADS : (uint32_t)t;
-#else
-        (void)t;
-        o->threads = 1; /* built without threads */
-#endif
-        c.threads_auto = 1;
-    }
     /* Nodes: --nodes, else the file's own count for --topology file, else one per rank. */
     int from_file = o->nodes == 0 && o->topology == &gb_topology_file;
     c.n = o->nodes ? o->nodes : from_file ? 0 : (uint64_t)c.size;
@@ -839,6 +828,17 @@ static int run(gb_options *o)
     c.res.graph_connected = c.topo->connected;
     c.res.graph_components = c.rank == 0 && c.gstats_rc == 0 ? c.gstats.components : 0;
     gb_measure_placement(MPI_COMM_WORLD, &c.place);
+    /* --threads auto: every CPU a rank is given (its binding, its share of the host). */
+    if (o->threads == GB_THREADS_AUTO) {
+        int t = gb_measure_auto_threads(MPI_COMM_WORLD, &c.place);
+#ifdef HAVE_OPENMP
+        o->threads = t > (int)GB_MAX_THREADS ? GB_MAX_THREADS : (uint32_t)t;
+#else
+        (void)t;
+        o->threads = 1; /* built without threads */
+#endif
+        c.threads_auto = 1;
+    }
     int mine = gb_measure_affinity_cpus();
     GB_MPI(MPI_Allreduce(&mine, &c.min_cpus, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     int status = 0;

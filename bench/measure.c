@@ -247,22 +247,20 @@ int gb_measure_affinity_cpus(void)
     return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 0;
 }
 
-int gb_measure_auto_threads(MPI_Comm comm)
+int gb_measure_auto_threads(MPI_Comm comm, const gb_placement *p)
 {
     int mine = 1;
 #ifndef GB_SMPI
-    int on_host, host_rank, leader, cores, pus;
-    gb_measure_host_ranks(comm, &on_host, &host_rank, &leader);
-    host_cores(&cores, &pus);
-    if (cores <= 0)
-        cores = pus;
+    int cores = p->cores_host > 0 ? p->cores_host : p->pus_host;
     /* The binding bounds what a rank may use; an unbound rank shares the host's cores with
      * the other ranks there, so it takes its share of them, no more. */
     int bound = gb_measure_affinity_cpus();
-    int share = cores > 0 && on_host > 0 ? cores / on_host : 1;
+    int share = cores > 0 && p->ranks_host > 0 ? cores / p->ranks_host : 1;
     mine = bound > 0 && bound < share ? bound : share;
     if (mine < 1)
         mine = 1;
+#else
+    (void)p;
 #endif
     int least = 1;
     GB_MPI(MPI_Allreduce(&mine, &least, 1, MPI_INT, MPI_MIN, comm));
@@ -278,6 +276,7 @@ void gb_measure_placement(MPI_Comm comm, gb_placement *p)
     int leader = host_rank == 0;
     GB_MPI(MPI_Allreduce(&leader, &p->hosts, 1, MPI_INT, MPI_SUM, comm));
     GB_MPI(MPI_Allreduce(&on_host, &p->max_ranks_host, 1, MPI_INT, MPI_MAX, comm));
+    p->ranks_host = on_host;
     host_cores(&p->cores_host, &p->pus_host);
     int over = p->cores_host > 0 && on_host > p->cores_host;
     GB_MPI(MPI_Allreduce(&over, &p->oversubscribed, 1, MPI_INT, MPI_MAX, comm));

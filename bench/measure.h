@@ -10,6 +10,7 @@ typedef struct gb_placement {
     int ranks;           /* ranks in the communicator */
     int hosts;           /* distinct shared-memory domains (hosts) */
     int max_ranks_host;  /* most ranks on one host */
+    int ranks_host;      /* ranks on this rank's host */
     int cores_host;      /* cores on this rank's host (hwloc), 0 if unknown */
     int pus_host;        /* hardware threads on this rank's host, 0 if unknown */
     int oversubscribed;  /* 1 if some host runs more ranks than it has cores (any rank) */
@@ -27,8 +28,9 @@ int gb_measure_affinity_cpus(void);
 
 /* Collective: the thread count of --threads auto, the same on every rank: the least over
  * ranks of min(CPUs in the rank's affinity mask, cores of its host / ranks on that host),
- * at least 1 (1 under SimGrid SMPI, whose ranks share one simulating process). */
-int gb_measure_auto_threads(MPI_Comm comm);
+ * from the placement `p` (gb_measure_placement), at least 1 (1 under SimGrid SMPI, whose
+ * ranks share one simulating process). */
+int gb_measure_auto_threads(MPI_Comm comm, const gb_placement *p);
 
 /* Collective: gather placement facts. */
 void gb_measure_placement(MPI_Comm comm, gb_placement *p);
